@@ -1,0 +1,4 @@
+"""DXKB domain layer: reading, repairing and parsing inspection reports.
+
+This package imports neither Flask nor Whoosh.
+"""
