@@ -1,0 +1,416 @@
+"""Japanese text analysis for the search index (SudachiPy morphemes as Whoosh tokens).
+
+Pipeline (see :func:`JapaneseAnalyzer`)::
+
+    SudachiTokenizer() | PartOfSpeechStopFilter() | SudachiNormalizeFilter()
+
+Indexing model
+--------------
+Every long unit (Sudachi ``SplitMode.C``, e.g. ``関西国際空港``) becomes one
+position.  When the long unit splits into short units (``SplitMode.A``: ``関西``,
+``国際``, ``空港``) those are indexed too, at the SAME position as the long unit.
+Positions therefore count long units only; particles, auxiliaries, punctuation
+and whitespace are dropped and leave no gap.
+
+Terms are Sudachi's normalized form, NFKC-folded and lower-cased
+(``シュミレーション`` → ``シミュレーション``, ``ＢＹＯＤ``/``byod`` → ``byod``).
+A normalized form containing a space (``リモートワーク`` → ``remote work``) stays
+ONE term; it is produced identically at index and query time, so it matches.
+
+Query model
+-----------
+:func:`query_terms` returns one group per query position: ``[long, *shorts]``.
+A document matches a group when it holds the long-unit term, OR all of the
+short-unit terms (anywhere in the document; short units share one position, so
+they cannot be matched as a phrase).  A query matches when every group
+matches.  :func:`build_query` turns the groups into that Whoosh query; the
+long-unit alternative adds little recall but ranks exact long units higher.
+Whoosh's own ``QueryParser`` would AND every token of a word (long AND short
+units), so it misses ``関西の国際空港`` for ``関西国際空港``: build queries
+from :func:`query_terms` instead.
+
+Texts longer than Sudachi's input limit are analysed in pieces cut at line
+ends (see :func:`split_for_sudachi`); offsets always refer to the text given.
+
+The analyser is picklable (Whoosh pickles the schema) and thread-safe: one
+Sudachi dictionary per process, one Sudachi tokenizer per thread.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import unicodedata
+from collections.abc import Iterable, Iterator
+from typing import Any, cast
+
+from sudachipy import Dictionary, SplitMode
+from whoosh.analysis.acore import Token
+from whoosh.analysis.analyzers import CompositeAnalyzer
+from whoosh.analysis.filters import Filter
+from whoosh.analysis.tokenizers import Tokenizer
+from whoosh.query.compound import And, Or
+from whoosh.query.qcore import NullQuery, Query
+from whoosh.query.terms import Term
+
+DICTIONARY_NAME = "core"
+# Sudachi rejects inputs over 49,149 UTF-8 bytes; stay well below.
+MAX_CHUNK_BYTES = 40_000
+# Preferred cut points inside one over-long line, best first.
+_SENTENCE_ENDS = "。．！？!?"
+_CLAUSE_ENDS = "、，,；;\u3000 \t"
+
+# Part-of-speech decisions, by the first POS level.
+_DROPPED_POS = frozenset({"助詞", "助動詞", "補助記号", "空白"})
+_CHECKED_POS = frozenset({"記号"})
+_KEEP, _DROP, _CHECK = 0, 1, 2
+
+_dictionary_lock = threading.Lock()
+_dictionary: Any = None
+_dictionary_pid = -1
+_thread_state = threading.local()
+# pos id → _KEEP/_DROP/_CHECK; pos ids are fixed by the one dictionary in use.
+_pos_decisions: dict[int, int] = {}
+
+
+def get_dictionary() -> Any:
+    """Return this process's shared Sudachi dictionary, loading it on first use."""
+    global _dictionary, _dictionary_pid
+    pid = os.getpid()
+    if _dictionary is None or _dictionary_pid != pid:
+        with _dictionary_lock:
+            if _dictionary is None or _dictionary_pid != pid:
+                _dictionary = Dictionary(dict=DICTIONARY_NAME)
+                _dictionary_pid = pid
+    return _dictionary
+
+
+def _thread_tokenizer() -> Any:
+    """Return this thread's Sudachi tokenizer (Sudachi tokenizers are not shareable)."""
+    dictionary = get_dictionary()
+    state = _thread_state
+    if getattr(state, "dictionary", None) is not dictionary:
+        state.tokenizer = dictionary.tokenizer(SplitMode.C)
+        state.dictionary = dictionary
+    return state.tokenizer
+
+
+# ---------------------------------------------------------------------------
+# Cutting long texts for Sudachi
+
+
+def split_for_sudachi(text: str, limit: int = MAX_CHUNK_BYTES) -> list[tuple[int, str]]:
+    """Cut ``text`` into ``(offset, piece)`` pairs of at most ``limit`` UTF-8 bytes.
+
+    Pieces end at line ends; a single longer line is cut at a sentence end,
+    else at a clause end or space, else at a character boundary.  Joining the
+    pieces gives back ``text``; ``offset`` is each piece's start in ``text``.
+    """
+    if len(text) * 4 <= limit or len(text.encode("utf-8")) <= limit:
+        return [(0, text)] if text else []
+    pieces: list[tuple[int, str]] = []
+    start = end = size = 0
+    for line in text.splitlines(keepends=True):
+        line_bytes = len(line.encode("utf-8"))
+        if size + line_bytes > limit and end > start:
+            pieces.append((start, text[start:end]))
+            start, size = end, 0
+        if line_bytes > limit:
+            pieces.extend(_cut_long_line(line, end, limit))
+            start = end + len(line)
+        else:
+            size += line_bytes
+        end += len(line)
+    if end > start:
+        pieces.append((start, text[start:end]))
+    return pieces
+
+
+def _cut_long_line(line: str, offset: int, limit: int) -> Iterator[tuple[int, str]]:
+    """Cut one line longer than ``limit`` bytes; ``offset`` is its start in the text."""
+    while line:
+        head = line.encode("utf-8")[:limit].decode("utf-8", "ignore")
+        cut = len(head)
+        if cut < len(line):
+            cut = _best_cut(head) or cut
+        yield offset, line[:cut]
+        offset += cut
+        line = line[cut:]
+
+
+def _best_cut(head: str) -> int:
+    """Index just after the last sentence end (else clause end) in ``head``; 0 if none."""
+    for marks in (_SENTENCE_ENDS, _CLAUSE_ENDS):
+        last = max(head.rfind(mark) for mark in marks)
+        if last >= 0:
+            return last + 1
+    return 0
+
+
+# ---------------------------------------------------------------------------
+# Whoosh pipeline
+
+
+class SudachiToken(Token):
+    """Whoosh token carrying Sudachi data between the stages of the pipeline."""
+
+    morpheme: Any  # the Sudachi morpheme; None for tokenize=False
+    subunit: bool  # True for a short unit (shares its long unit's position)
+    posstop: bool  # True when its part of speech makes it no term (see is_dropped)
+    original: str
+
+
+class SudachiTokenizer(Tokenizer):
+    """Yield one token per Sudachi long unit, then its short units at the same position.
+
+    ``text`` is the surface; :class:`PartOfSpeechStopFilter` removes the tokens
+    marked ``posstop`` and :class:`SudachiNormalizeFilter` turns ``text`` into
+    the term.  Long units that will be stopped are not split (saves time).
+    """
+
+    def __init__(
+        self, subunits: bool = True, chunk_bytes: int = MAX_CHUNK_BYTES
+    ) -> None:
+        self.subunits = subunits
+        self.chunk_bytes = chunk_bytes
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other) and self.__dict__ == other.__dict__
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Only configuration travels; Sudachi objects live per process/thread.
+        return {"subunits": self.subunits, "chunk_bytes": self.chunk_bytes}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[SudachiToken]:
+        """Tokenise ``value``; arguments follow Whoosh's tokenizer contract."""
+        t = SudachiToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if tokenize:
+            return self._tokens(t, value, start_pos, start_char, keeporiginal)
+        end = start_char + len(value)
+        _fill(t, value, start_pos, start_char, end, None, False, False, keeporiginal)
+        return iter([t])
+
+    def _tokens(
+        self, t: SudachiToken, value: str, pos: int, start_char: int, keep: bool
+    ) -> Iterator[SudachiToken]:
+        """Tokens of ``value`` cut into pieces Sudachi accepts."""
+        subunits = self.subunits
+        for offset, piece in split_for_sudachi(value, self.chunk_bytes):
+            base = start_char + offset
+            for m in _thread_tokenizer().tokenize(piece):
+                begin, end = m.begin(), m.end()
+                surface = piece[begin:end]
+                stop = is_dropped(m, surface)
+                _fill(t, surface, pos, base + begin, base + end, m, False, stop, keep)
+                yield t
+                if subunits and not stop and end - begin > 1:
+                    shorts = m.split(SplitMode.A, add_single=False)
+                    if len(shorts) > 1:
+                        yield from _short_tokens(t, shorts, piece, pos, base, keep)
+                pos += 1
+
+
+def _short_tokens(
+    t: SudachiToken, shorts: Any, piece: str, pos: int, base: int, keep: bool
+) -> Iterator[SudachiToken]:
+    """Tokens of the short units ``shorts`` of the long unit at ``pos``."""
+    for m in shorts:
+        begin, end = m.begin(), m.end()
+        surface = piece[begin:end]
+        stop = is_dropped(m, surface)
+        _fill(t, surface, pos, base + begin, base + end, m, True, stop, keep)
+        yield t
+
+
+def _fill(
+    t: SudachiToken,
+    text: str,
+    pos: int,
+    startchar: int,
+    endchar: int,
+    morpheme: Any,
+    subunit: bool,
+    posstop: bool,
+    keeporiginal: bool,
+) -> None:
+    """Set every per-token field: Whoosh reuses one Token object."""
+    t.text = text
+    t.boost = 1.0
+    t.stopped = False
+    t.pos = pos
+    t.startchar = startchar
+    t.endchar = endchar
+    t.morpheme = morpheme
+    t.subunit = subunit
+    t.posstop = posstop
+    if keeporiginal:
+        t.original = text
+
+
+def is_dropped(morpheme: Any, surface: str) -> bool:
+    """True for particles, auxiliaries, punctuation, whitespace and non-letter symbols.
+
+    The decision is cached by part-of-speech id; only 記号 (symbols) also
+    look at the surface, so that letters such as α and β stay terms.
+    """
+    pos_id: int = morpheme.part_of_speech_id()
+    decision = _pos_decisions.get(pos_id)
+    if decision is None:
+        decision = _pos_decisions[pos_id] = _decide(morpheme.part_of_speech()[0])
+    if decision == _CHECK:
+        return not _has_letter_or_digit(surface)
+    return decision == _DROP
+
+
+def _decide(top_level_pos: str) -> int:
+    if top_level_pos in _DROPPED_POS:
+        return _DROP
+    return _CHECK if top_level_pos in _CHECKED_POS else _KEEP
+
+
+def _has_letter_or_digit(text: str) -> bool:
+    """True when ``text`` holds a letter or digit (e.g. Greek α, β tagged 記号)."""
+    return any(unicodedata.category(ch)[0] in "LN" for ch in text)
+
+
+class PartOfSpeechStopFilter(Filter):
+    """Stop tokens marked ``posstop`` (助詞, 助動詞, 補助記号, 空白, 記号 without letters).
+
+    A stopped long unit stops its short units too.  Kept long units get
+    consecutive positions starting at the first token's position, so dropped
+    particles leave no gap.  With ``removestops=False`` stopped tokens pass
+    with ``stopped=True``.
+    """
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:  # type: ignore[override]
+        """Filter the token stream."""
+        next_pos: int | None = None
+        long_pos = 0
+        long_stopped = False
+        for t in cast(Iterable[SudachiToken], tokens):
+            if t.morpheme is None:
+                yield t
+                continue
+            if next_pos is None:
+                next_pos = t.pos
+            if t.subunit:
+                stopped = long_stopped or t.posstop
+                t.pos = long_pos
+            else:
+                stopped = long_stopped = t.posstop
+                t.pos = long_pos = next_pos
+                next_pos += 0 if stopped else 1
+            if not stopped:
+                yield t
+            elif not t.removestops:
+                t.stopped = True
+                yield t
+
+
+_term_cache: dict[str, str] = {}
+_TERM_CACHE_SIZE = 200_000
+
+
+def normalize_term(text: str) -> str:
+    """Fold a Sudachi normalized form into an index term: NFKC, lower case, trimmed."""
+    term = _term_cache.get(text)
+    if term is None:
+        term = text if text.isascii() else unicodedata.normalize("NFKC", text)
+        term = term.lower().strip()
+        if len(_term_cache) >= _TERM_CACHE_SIZE:
+            _term_cache.clear()
+        _term_cache[text] = term
+    return term
+
+
+class SudachiNormalizeFilter(Filter):
+    """Replace each token's text by its term: Sudachi's normalized form, folded.
+
+    Tokens whose term would be empty are removed.
+    """
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:  # type: ignore[override]
+        """Filter the token stream."""
+        for t in cast(Iterable[SudachiToken], tokens):
+            morpheme = t.morpheme
+            source = t.text if morpheme is None else morpheme.normalized_form()
+            text = normalize_term(source)
+            if text:
+                t.text = text
+                yield t
+
+
+def JapaneseAnalyzer() -> CompositeAnalyzer:
+    """Return the analyser of Japanese report text used for index and query."""
+    return SudachiTokenizer() | PartOfSpeechStopFilter() | SudachiNormalizeFilter()
+
+
+_analyzer: CompositeAnalyzer | None = None
+
+
+def _shared_analyzer() -> CompositeAnalyzer:
+    # The pipeline holds no per-call state, so threads may share one instance.
+    global _analyzer
+    if _analyzer is None:
+        _analyzer = JapaneseAnalyzer()
+    return _analyzer
+
+
+def analyze(text: str) -> list[str]:
+    """Return the terms the index holds for ``text``, in order (long unit before its short units)."""
+    return [t.text for t in _shared_analyzer()(text, mode="index")]
+
+
+def query_terms(text: str) -> list[list[str]]:
+    """Return one group per query position: ``[long_term, *short_terms]``.
+
+    ``short_terms`` is empty when the long unit does not split.  A document
+    matches the group if it holds ``long_term`` or all ``short_terms``; a
+    query matches if all groups match (see :func:`build_query`).  Text made
+    only of particles or punctuation gives ``[]``.
+    """
+    groups: list[list[str]] = []
+    tokens = _shared_analyzer()(text, positions=True, mode="query")
+    for t in cast(Iterator[SudachiToken], tokens):
+        if t.subunit and groups:
+            if t.text not in groups[-1]:
+                groups[-1].append(t.text)
+        else:
+            groups.append([t.text])
+    return groups
+
+
+def group_query(fieldname: str, group: list[str], boost: float = 1.0) -> Query:
+    """Query for one :func:`query_terms` group: the long term, or all short terms."""
+    long_term = Term(fieldname, group[0], boost=boost)
+    if len(group) == 1:
+        return long_term
+    shorts = And([Term(fieldname, term, boost=boost) for term in group[1:]])
+    return Or([long_term, shorts])
+
+
+def build_query(fieldname: str, text: str) -> Query:
+    """Whoosh query matching documents whose ``fieldname`` holds every query position.
+
+    Returns ``NullQuery`` (matches nothing) when ``text`` has no searchable term.
+    """
+    groups = query_terms(text)
+    if not groups:
+        return NullQuery
+    parts = [group_query(fieldname, group) for group in groups]
+    return parts[0] if len(parts) == 1 else And(parts)
