@@ -1,0 +1,204 @@
+"""Tests of kb.readers: decoding, HTML extraction and file errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kb.errors import DecodeError, ReportFileError, UnsupportedFormatError
+from kb.readers import (
+    SUPPORTED_SUFFIXES,
+    Document,
+    decode_bytes,
+    html_to_text,
+    read_document,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+REPORTS = ROOT / "data" / "reports"
+SAMPLE_HTML = Path(__file__).resolve().parent / "data" / "readers_sample.html"
+JAPANESE = "多摩市議会　総務常任委員会　行政視察報告書\n\n報告者　総務常任委員　土井　ちひろ\n"
+
+
+# --- decode_bytes ----------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        (JAPANESE.encode("utf-8"), "utf-8"),
+        (JAPANESE.encode("utf-8-sig"), "utf-8-sig"),
+        (JAPANESE.encode("cp932"), "cp932"),
+        (JAPANESE.encode("euc_jp"), "euc-jp"),
+        (JAPANESE.encode("iso2022_jp"), "iso2022-jp"),
+        ("ｶﾞｲﾄﾞ①㈱髙橋　議会のＩＣＴ化について、説明を受けた。".encode("cp932"), "cp932"),
+    ],
+)
+def test_decode_bytes_detects_encoding(data: bytes, encoding: str) -> None:
+    text, detected = decode_bytes(data, name="x.txt")
+    assert detected == encoding
+    assert text.startswith(("多摩市議会", "ｶﾞｲﾄﾞ"))
+    assert "\ufeff" not in text
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\r", "\n"])
+def test_decode_bytes_normalises_newlines(newline: str) -> None:
+    data = JAPANESE.replace("\n", newline).encode("cp932")
+    assert decode_bytes(data) == (JAPANESE, "cp932")
+
+
+def test_chinese_is_not_taken_for_shift_jis() -> None:
+    text = "这是一个简单的中文句子，用于测试编码识别。"
+    assert decode_bytes(text.encode("gb18030"))[0] == text
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "空"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4, "バイナリ"),
+        (b"PK\x03\x04\x14\x00\x06\x00" + b"\x00\x01\x02\x03" * 200, "バイナリ"),
+    ],
+)
+def test_decode_bytes_rejects_empty_and_binary(data: bytes, message: str) -> None:
+    with pytest.raises(DecodeError) as info:
+        decode_bytes(data, name="report.txt")
+    assert "report.txt" in str(info.value)
+    assert message in str(info.value)
+
+
+# --- read_document ---------------------------------------------------------
+
+def test_shift_jis_report_reads_like_its_utf8_twin() -> None:
+    sjis = read_document(REPORTS / "tama-2023-10-kakanai-madoguchi.sjis.txt")
+    utf8 = read_document(REPORTS / "tama-2023-10-kakanai-madoguchi.txt")
+    assert sjis.encoding == "cp932"
+    assert sjis.warnings == ["文字コード cp932 として読み込みました"]
+    assert "\r" not in sjis.text
+    assert sjis.text.split("\n")[:20] == utf8.text.split("\n")[:20]
+    assert utf8.warnings == [] and utf8.encoding == "utf-8"
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(p for p in REPORTS.iterdir() if p.suffix in SUPPORTED_SUFFIXES),
+    ids=lambda p: p.name,
+)
+def test_every_bundled_report_reads(path: Path) -> None:
+    doc = read_document(path)
+    assert isinstance(doc, Document)
+    assert doc.format == ("html" if path.suffix == ".html" else "txt")
+    assert len(doc.text) > 1000 and "\r" not in doc.text
+    assert "<" not in doc.text or doc.format == "txt"
+
+
+def test_unsupported_suffix(tmp_path: Path) -> None:
+    path = tmp_path / "report.pdf"
+    path.write_bytes(b"%PDF-1.7")
+    with pytest.raises(UnsupportedFormatError) as info:
+        read_document(path)
+    message = str(info.value)
+    assert "report.pdf" in message
+    assert all(suffix in message for suffix in SUPPORTED_SUFFIXES)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ReportFileError) as info:
+        read_document(tmp_path / "nothing.txt")
+    assert "nothing.txt" in str(info.value)
+
+
+def test_directory(tmp_path: Path) -> None:
+    folder = tmp_path / "folder.txt"
+    folder.mkdir()
+    with pytest.raises(ReportFileError) as info:
+        read_document(folder)
+    assert "folder.txt" in str(info.value)
+
+
+def test_empty_file_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "empty.txt"
+    path.write_bytes(b"")
+    with pytest.raises(DecodeError) as info:
+        read_document(path)
+    assert "empty.txt" in str(info.value)
+
+
+def test_uppercase_suffix_and_htm(tmp_path: Path) -> None:
+    (tmp_path / "a.TXT").write_text("本文", encoding="utf-8")
+    (tmp_path / "b.htm").write_text("<p>本文</p>", encoding="utf-8")
+    assert read_document(tmp_path / "a.TXT").format == "txt"
+    assert read_document(tmp_path / "b.htm").text == "本文\n"
+
+
+# --- html_to_text ----------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def sample_lines() -> list[str]:
+    return html_to_text(SAMPLE_HTML.read_text(encoding="utf-8")).split("\n")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "## 総務委員会　行政視察報告書",
+        "### 視察報告書",
+        "視察先：埼玉県　本庄市",
+        "実施日：令和5年1月24日",
+        "### (1)視察先の概要",
+        "　本庄市は埼玉県の北西部にある都市です。",
+        "一行目",
+        "二行目",
+        "・タブレット端末の配備",
+        "・会議システムの導入",
+        "| 月日 | 視察先 |",
+        "|---|---|",
+        "| 8月27日 | 愛媛県今治市 |",
+    ],
+)
+def test_html_content_lines(sample_lines: list[str], line: str) -> None:
+    assert line in sample_lines
+
+
+@pytest.mark.parametrize(
+    "gone",
+    ["本文へ移動", "文字サイズ", "議会トップ", "トップページ", "スクリプト本文", "color",
+     "JavaScript", "サイト内検索", "検索", "非表示", "事務局", "ページの先頭へ", "編集メモ",
+     "サンプル市議会｜", "行政視察報告書｜"],
+)
+def test_html_chrome_is_dropped(sample_lines: list[str], gone: str) -> None:
+    assert not any(gone in line for line in sample_lines)
+
+
+def test_html_headings_stand_alone(sample_lines: list[str]) -> None:
+    for i, line in enumerate(sample_lines):
+        if line.startswith("#"):
+            assert sample_lines[i - 1] == "" if i else True
+            assert sample_lines[i + 1] == ""
+
+
+def test_wrapper_named_like_a_menu_keeps_the_report() -> None:
+    html = ("<div class='has-sidemenu'><ul class='menu'><li>メニュー</li></ul>"
+            "<h2>視察報告</h2><p>本文の段落です。</p></div>")
+    assert html_to_text(html) == "## 視察報告\n\n本文の段落です。\n"
+
+
+def test_page_wide_form_and_article_header_are_kept() -> None:
+    html = ("<form id='form1'><div id='gnav'><a href='/'>トップ</a></div>"
+            "<article><header><h1>行政視察報告書</h1></header>"
+            "<p>視察の概要を報告します。本文はここから始まります。</p></article>"
+            "<footer>著作権表示</footer></form>")
+    assert html_to_text(html) == "# 行政視察報告書\n\n視察の概要を報告します。本文はここから始まります。\n"
+
+
+def test_kasukabe_html_reads_like_its_txt() -> None:
+    html = read_document(REPORTS / "kasukabe-2023-01-council-tablets.html").text
+    txt = read_document(REPORTS / "kasukabe-2023-01-council-tablets.txt").text
+    html_lines = [line.lstrip("# 　") for line in html.split("\n")]
+    missing = [
+        line for line in (raw.strip(" 　<>") for raw in txt.split("\n"))
+        if line and not any(line in html_line for html_line in html_lines)
+    ]
+    assert missing == []
+    assert "視察先：埼玉県　本庄市" in html.split("\n")
+    assert "現在位置" not in html and "Copyright" not in html
