@@ -18,7 +18,8 @@ class DxkbError(Exception):
         self.subject = subject
 
     def __str__(self) -> str:
-        if self.subject:
+        # A message that already names its parameter needs no prefix.
+        if self.subject and not self.message.startswith(self.subject):
             return f"{self.subject}: {self.message}"
         return self.message
 
@@ -59,3 +60,9 @@ class NotFoundError(DxkbError):
     """A report or passage asked for does not exist."""
 
     status = 404
+
+
+class IndexBusyError(DxkbError):
+    """Another process is writing the index right now."""
+
+    status = 503

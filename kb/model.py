@@ -55,6 +55,7 @@ class Visit:
     prefecture: str = ""
     code: str = ""
     date: str | None = None
+    district: str = ""
     respondents: list[str] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
     qa: list[QAPair] = field(default_factory=list)
@@ -87,6 +88,7 @@ class Report:
     members: list[str] = field(default_factory=list)
     visits: list[Visit] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)
+    observations: list[Observation] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     format: str = "txt"
     encoding: str = "utf-8"

@@ -1,0 +1,259 @@
+"""Build or update the index from report files.
+
+Unchanged files (same SHA-256) are skipped, changed ones replaced, files
+that disappeared from a scanned folder deleted. One bad file is reported and
+the rest of the ingest goes on; everything is written in one commit, so an
+interrupted build leaves the previous index as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+from whoosh import index as whoosh_index
+from whoosh.index import LockError
+from whoosh.writing import CLEAR
+
+from index.schema import make_schema
+from kb.errors import DxkbError, IndexBusyError, IndexMissingError
+from kb.model import Passage, Report, Visit
+from kb.municipalities import MunicipalityTable
+from kb.parse import parse_file
+from kb.readers import SUPPORTED_SUFFIXES
+
+WRITER_TIMEOUT = 30.0
+
+
+@dataclass
+class FileFailure:
+    """A file that could not be indexed, and why."""
+
+    file: str
+    message: str
+
+
+@dataclass
+class BuildSummary:
+    """What one run of the indexer did."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    failed: list[FileFailure] = field(default_factory=list)
+    passages: int = 0
+    warnings: dict[str, list[str]] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """True when every file went in."""
+        return not self.failed
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form of the summary."""
+        return asdict(self)
+
+
+@dataclass
+class _Indexed:
+    sha256: str
+    source: str
+
+
+def collect_files(paths: Sequence[Path], summary: BuildSummary) -> list[Path]:
+    """Report files under ``paths`` (folders are searched recursively)."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(
+                p for p in sorted(path.rglob("*"))
+                if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
+            )
+        elif path.is_file():
+            found.append(path)
+        else:
+            summary.failed.append(FileFailure(str(path), "ファイルまたはフォルダが見つかりません"))
+    return found
+
+
+def open_index(index_dir: Path) -> whoosh_index.Index:
+    """Open an existing index or raise IndexMissingError."""
+    if not whoosh_index.exists_in(str(index_dir)):
+        raise IndexMissingError(
+            "索引がありません。先に `dxkb index` を実行してください", subject=str(index_dir)
+        )
+    return whoosh_index.open_dir(str(index_dir))
+
+
+def _open_or_create(index_dir: Path) -> whoosh_index.Index:
+    if whoosh_index.exists_in(str(index_dir)):
+        return whoosh_index.open_dir(str(index_dir))
+    index_dir.mkdir(parents=True, exist_ok=True)
+    return whoosh_index.create_in(str(index_dir), make_schema())
+
+
+def _indexed_reports(ix: whoosh_index.Index) -> dict[str, _Indexed]:
+    with ix.searcher() as searcher:
+        return {
+            doc["file"]: _Indexed(doc["sha256"], doc["source"])
+            for doc in searcher.documents(kind="report")
+        }
+
+
+def file_sha256(path: Path) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def passage_documents(report: Report, source: str) -> Iterator[dict[str, Any]]:
+    """One Whoosh document per passage, carrying its report's metadata."""
+    for order, (visit, passage) in enumerate(report.all_passages()):
+        yield _passage_document(report, visit, passage, order, source)
+
+
+def _passage_document(
+    report: Report, visit: Visit | None, passage: Passage, order: int, source: str
+) -> dict[str, Any]:
+    date = (visit.date if visit else None) or report.period.start or ""
+    return {
+        "id": f"{report.file}#{passage.id}",
+        "kind": "passage",
+        "file": report.file,
+        "passage": passage.id,
+        "text": passage.text,
+        "heading": passage.heading,
+        "title": report.title,
+        "body": report.body,
+        "council": report.council,
+        "municipality": visit.municipality if visit else "",
+        "prefecture": visit.prefecture if visit else "",
+        "code": visit.code if visit else "",
+        "date": date,
+        "year": date[:4],
+        "section": passage.section,
+        "order": order,
+        "source": source,
+    }
+
+
+def report_document(report: Report, sha256: str, source: str) -> dict[str, Any]:
+    """The per-file document: fingerprint and the parse as JSON."""
+    return {
+        "id": report.file,
+        "kind": "report",
+        "file": report.file,
+        "title": report.title,
+        "body": report.body,
+        "council": report.council,
+        "sha256": sha256,
+        "source": source,
+        "report_json": json.dumps(report.to_dict(), ensure_ascii=False),
+    }
+
+
+def _removed(indexed: dict[str, _Indexed], scanned: Iterable[Path], seen: set[str]) -> list[str]:
+    roots = [p.resolve() for p in scanned]
+    gone = []
+    for key, entry in indexed.items():
+        source = Path(entry.source)
+        if key in seen or not any(source == r or r in source.parents for r in roots):
+            continue
+        if not source.exists():
+            gone.append(key)
+    return sorted(gone)
+
+
+def build_index(
+    paths: Sequence[Path],
+    index_dir: Path,
+    *,
+    rebuild: bool = False,
+    progress: bool = False,
+    table: MunicipalityTable | None = None,
+) -> BuildSummary:
+    """Index the report files under ``paths`` into ``index_dir``."""
+    started = time.perf_counter()
+    summary = BuildSummary()
+    ix = _open_or_create(index_dir)
+    # A rebuild re-adds everything and drops the old segments in the same
+    # commit, so the previous index stays searchable until that moment.
+    indexed = {} if rebuild else _indexed_reports(ix)
+    files = collect_files(paths, summary)
+    try:
+        writer = ix.writer(timeout=WRITER_TIMEOUT)
+    except LockError as exc:
+        raise IndexBusyError("別の処理が索引を更新中です。終わってから再実行してください", subject=str(index_dir)) from exc
+    try:
+        seen = _ingest(writer, files, indexed, summary, progress, table)
+        for key in _removed(indexed, paths, seen):
+            writer.delete_by_term("file", key)
+            summary.removed.append(key)
+        writer.commit(mergetype=CLEAR) if rebuild else writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+    summary.seconds = round(time.perf_counter() - started, 3)
+    return summary
+
+
+def _ingest(
+    writer: Any,
+    files: list[Path],
+    indexed: dict[str, _Indexed],
+    summary: BuildSummary,
+    progress: bool,
+    table: MunicipalityTable | None,
+) -> set[str]:
+    seen: set[str] = set()
+    table = table or MunicipalityTable.load()
+    for path in tqdm(files, desc="索引作成", unit="件", disable=not progress):
+        key = path.name
+        if key in seen:
+            summary.failed.append(FileFailure(str(path), f"同名のファイル {key} がすでにあります"))
+            continue
+        seen.add(key)
+        _ingest_one(writer, path, key, indexed.get(key), summary, table)
+    return seen
+
+
+def _ingest_one(
+    writer: Any,
+    path: Path,
+    key: str,
+    previous: _Indexed | None,
+    summary: BuildSummary,
+    table: MunicipalityTable,
+) -> None:
+    try:
+        sha = file_sha256(path)
+        if previous and previous.sha256 == sha and Path(previous.source) == path.resolve():
+            summary.skipped.append(key)
+            return
+        report = parse_file(path, table)
+    except DxkbError as exc:
+        summary.failed.append(FileFailure(str(path), exc.message))
+        return
+    except (OSError, ValueError, UnicodeError) as exc:
+        summary.failed.append(FileFailure(str(path), f"読み込めませんでした（{exc}）"))
+        return
+    source = str(path.resolve())
+    writer.delete_by_term("file", key)
+    writer.add_document(**report_document(report, sha, source))
+    for doc in passage_documents(report, source):
+        writer.add_document(**doc)
+        summary.passages += 1
+    if report.warnings:
+        summary.warnings[key] = list(report.warnings)
+    (summary.updated if previous else summary.added).append(key)

@@ -1,0 +1,44 @@
+"""The Whoosh schema of the DXKB index.
+
+Two kinds of document live in one index so that a commit changes both at
+once: ``passage`` documents (what is searched) and one ``report`` document per
+file (its parse as JSON and the fingerprint of its bytes, used to skip
+unchanged files and to show the report page).
+"""
+
+from __future__ import annotations
+
+from whoosh import fields
+
+from index.analysis import JapaneseAnalyzer
+
+TEXT_FIELDS: dict[str, float] = {"text": 1.0, "heading": 0.4, "title": 0.2}
+"""Searchable fields and their BM25F boosts."""
+
+FACET_FIELDS: tuple[str, ...] = ("municipality", "prefecture", "year", "section")
+
+
+def make_schema() -> fields.Schema:
+    """Build the schema; the analyser creates its Sudachi tokenizer lazily."""
+    analyzer = JapaneseAnalyzer()
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        kind=fields.ID(stored=True),
+        file=fields.ID(stored=True),
+        passage=fields.ID(stored=True),
+        text=fields.TEXT(analyzer=analyzer, stored=True, chars=True),
+        heading=fields.TEXT(analyzer=analyzer, stored=True, chars=True),
+        title=fields.TEXT(analyzer=analyzer, stored=True),
+        body=fields.STORED(),
+        council=fields.STORED(),
+        municipality=fields.ID(stored=True, sortable=True),
+        prefecture=fields.ID(stored=True, sortable=True),
+        code=fields.ID(stored=True),
+        date=fields.ID(stored=True, sortable=True),
+        year=fields.ID(stored=True, sortable=True),
+        section=fields.ID(stored=True, sortable=True),
+        order=fields.NUMERIC(stored=True, sortable=True),
+        source=fields.STORED(),
+        sha256=fields.STORED(),
+        report_json=fields.STORED(),
+    )

@@ -1,0 +1,249 @@
+"""Search the DXKB index: query building, filters, facets and snippets.
+
+Japanese queries have no spaces, so the query is analysed with the index's
+own analyser and the Whoosh query is built here rather than by its parser.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from whoosh import highlight, scoring, sorting
+from whoosh.query.compound import And, Or
+from whoosh.query.positional import Phrase
+from whoosh.query.qcore import Every, Query
+from whoosh.query.terms import Term
+
+_EVERY: Query = Every()  # type: ignore[no-untyped-call]
+
+from index.analysis import group_query, query_terms
+from index.build import open_index
+from index.schema import FACET_FIELDS, TEXT_FIELDS
+from kb.errors import NotFoundError, QueryError
+from kb.model import SECTIONS
+
+MAX_QUERY_CHARS = 256
+MAX_LIMIT = 100
+SNIPPET_CHARS = 160
+_PHRASE = re.compile(r'"([^"]+)"|“([^”]+)”|「([^」]+)」')
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Validated search filters."""
+
+    city: str | None = None
+    prefecture: str | None = None
+    year: int | None = None
+    section: str | None = None
+
+    def query(self) -> Query | None:
+        """The Whoosh filter query, or None when nothing is filtered."""
+        terms: list[Query] = [Term("kind", "passage")]
+        if self.city:
+            field = "code" if self.city.isdigit() else "municipality"
+            terms.append(Term(field, self.city))
+        if self.prefecture:
+            terms.append(Term("prefecture", self.prefecture))
+        if self.year is not None:
+            terms.append(Term("year", str(self.year)))
+        if self.section:
+            terms.append(Term("section", self.section))
+        return And(terms)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Filters as shown in the JSON result."""
+        return {"city": self.city, "prefecture": self.prefecture,
+                "year": self.year, "section": self.section}
+
+    @property
+    def active(self) -> bool:
+        """True when any filter is set."""
+        return any(v not in (None, "") for v in self.to_dict().values())
+
+
+def validate(
+    *, city: str | None, prefecture: str | None, year: int | None,
+    section: str | None, limit: int, page: int,
+) -> Filters:
+    """Check search parameters; raise QueryError naming the bad one."""
+    if section and section not in SECTIONS:
+        raise QueryError(f"section は {', '.join(SECTIONS)} のいずれかで指定してください", subject="section")
+    if not 1 <= limit <= MAX_LIMIT:
+        raise QueryError(f"limit は1から{MAX_LIMIT}までの整数で指定してください", subject="limit")
+    if page < 1:
+        raise QueryError("page は1以上の整数で指定してください", subject="page")
+    if year is not None and not 1 <= year <= 9999:
+        raise QueryError("year は西暦の年で指定してください", subject="year")
+    return Filters(city or None, prefecture or None, year, section or None)
+
+
+def _phrase_query(field: str, groups: list[list[str]], boost: float) -> Query:
+    if len(groups) == 1:
+        return group_query(field, groups[0], boost)
+    return Phrase(field, [g[0] for g in groups], boost=boost)
+
+
+def _across_fields(groups: list[list[str]], phrase: bool) -> Query:
+    make = _phrase_query if phrase else (lambda f, g, b: group_query(f, g[0], b))
+    return Or([make(field, groups, boost) for field, boost in TEXT_FIELDS.items()])
+
+
+def parse_query(text: str) -> list[Query]:
+    """One Whoosh query per query unit: a quoted phrase or an analysed word."""
+    units: list[Query] = []
+    rest = _PHRASE.sub(lambda m: _add_phrase(m, units), text)
+    rest = rest.replace('"', " ").replace("“", " ").replace("”", " ")
+    for group in query_terms(rest):
+        units.append(_across_fields([group], phrase=False))
+    return units
+
+
+def _add_phrase(match: re.Match[str], units: list[Query]) -> str:
+    inner = next(g for g in match.groups() if g is not None)
+    groups = query_terms(inner)
+    if groups:
+        units.append(_across_fields(groups, phrase=True))
+    return " "
+
+
+class SearchService:
+    """Searches one index; reuses a searcher per thread, refreshed on change."""
+
+    def __init__(self, index_dir: Path) -> None:
+        self.index_dir = Path(index_dir)
+        self._ix = open_index(self.index_dir)
+        self._local = threading.local()
+        self._highlighter = highlight.Highlighter(
+            fragmenter=highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=40),
+            formatter=highlight.HtmlFormatter(tagname="mark", between="…"),
+        )
+
+    def searcher(self) -> Any:
+        """This thread's searcher, refreshed when a commit has landed."""
+        current: Any = getattr(self._local, "searcher", None)
+        if current is None:
+            current = self._ix.searcher(weighting=scoring.BM25F())
+        elif not current.up_to_date():
+            current = current.refresh()
+        self._local.searcher = current
+        return current
+
+    def search(
+        self, query: str, *, city: str | None = None, prefecture: str | None = None,
+        year: int | None = None, section: str | None = None, limit: int = 20, page: int = 1,
+    ) -> dict[str, Any]:
+        """Search passages; see the README for the JSON shape."""
+        filters = validate(city=city, prefecture=prefecture, year=year,
+                           section=section, limit=limit, page=page)
+        query = (query or "").strip()
+        notices: list[str] = []
+        if len(query) > MAX_QUERY_CHARS:
+            notices.append(f"検索語が長すぎるため先頭{MAX_QUERY_CHARS}文字で検索しました")
+        units = parse_query(query[:MAX_QUERY_CHARS])
+        result = self._run(units, query, filters, limit, page)
+        result["notices"] = notices + result.get("notices", [])
+        return result
+
+    def _run(
+        self, units: list[Query], query: str, filters: Filters, limit: int, page: int
+    ) -> dict[str, Any]:
+        if not units:
+            if query:
+                return self._empty(query, filters, limit, page, "all",
+                                   ["検索できる語が含まれていません"])
+            if not filters.active:
+                return self._empty(query, filters, limit, page, "none", [])
+            return self._execute(_EVERY, query, filters, limit, page, "all")
+        result = self._execute(And(units), query, filters, limit, page, "all")
+        if result["total"] == 0 and len(units) > 1:
+            result = self._execute(Or(units), query, filters, limit, page, "any")
+        return result
+
+    def _execute(
+        self, q: Query, query: str, filters: Filters, limit: int, page: int, mode: str
+    ) -> dict[str, Any]:
+        searcher = self.searcher()
+        facets = {name: sorting.FieldFacet(name, maptype=sorting.Count) for name in FACET_FIELDS}
+        results: Any = searcher.search_page(
+            q, page, pagelen=limit, filter=filters.query(), groupedby=facets, terms=True
+        )
+        results.results.highlighter = self._highlighter
+        total = len(results)
+        return {
+            "query": query, "total": total, "mode": mode, "page": page, "limit": limit,
+            "pages": max(1, math.ceil(total / limit)), "filters": filters.to_dict(),
+            "hits": [self._hit(hit) for hit in results],
+            "facets": {name: _facet_counts(results.results.groups(name)) for name in FACET_FIELDS},
+            "notices": [],
+        }
+
+    def _empty(
+        self, query: str, filters: Filters, limit: int, page: int, mode: str, notices: list[str]
+    ) -> dict[str, Any]:
+        return {
+            "query": query, "total": 0, "mode": mode, "page": page, "limit": limit, "pages": 1,
+            "filters": filters.to_dict(), "hits": [],
+            "facets": {name: [] for name in FACET_FIELDS}, "notices": notices,
+        }
+
+    def _hit(self, hit: Any) -> dict[str, Any]:
+        fields = hit.fields()
+        return {
+            "id": fields["id"], "passage": fields["passage"], "file": fields["file"],
+            "title": fields.get("title", ""), "body": fields.get("body", ""),
+            "council": fields.get("council", ""), "municipality": fields.get("municipality", ""),
+            "prefecture": fields.get("prefecture", ""), "code": fields.get("code", ""),
+            "date": fields.get("date", ""), "year": fields.get("year", ""),
+            "section": fields.get("section", ""), "heading": fields.get("heading", ""),
+            "text": fields["text"], "snippet": self._snippet(hit, fields["text"]),
+            "score": round(float(hit.score or 0.0), 4),
+        }
+
+    def _snippet(self, hit: Any, text: str) -> str:
+        snippet: str = hit.highlights("text", top=2)
+        if snippet:
+            return snippet
+        head = text[:SNIPPET_CHARS] + ("…" if len(text) > SNIPPET_CHARS else "")
+        return html.escape(head, quote=False)
+
+    def report(self, file: str) -> dict[str, Any]:
+        """The parsed report stored for ``file``; NotFoundError if none."""
+        searcher = self.searcher()
+        doc = searcher.document(kind="report", file=file)
+        if doc is None:
+            raise NotFoundError("この報告書は索引にありません", subject=file)
+        data: dict[str, Any] = json.loads(doc["report_json"])
+        return data
+
+    def stats(self) -> dict[str, Any]:
+        """Counts of reports and passages, and the list of reports."""
+        searcher = self.searcher()
+        files = [
+            {"file": d["file"], "title": d.get("title", ""),
+             "council": d.get("council", ""), "body": d.get("body", "")}
+            for d in searcher.documents(kind="report")
+        ]
+        results: Any = searcher.search(
+            Term("kind", "passage"), limit=1,
+            groupedby={"municipality": sorting.FieldFacet("municipality", maptype=sorting.Count)},
+        )
+        return {
+            "reports": len(files), "passages": len(results),
+            "municipalities": _facet_counts(results.groups("municipality")),
+            "files": sorted(files, key=lambda f: f["file"]),
+        }
+
+
+def _facet_counts(groups: dict[Any, int]) -> list[dict[str, Any]]:
+    """Facet values with counts, most frequent first; empty values dropped."""
+    pairs = [(str(v), int(c)) for v, c in groups.items() if v not in (None, "")]
+    pairs.sort(key=lambda p: (-p[1], p[0]))
+    return [{"value": v, "count": c} for v, c in pairs]

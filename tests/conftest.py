@@ -1,0 +1,61 @@
+"""Shared fixtures: the bundled corpus, its index (built once), the Flask app."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from flask import Flask
+from flask.testing import FlaskClient
+
+ROOT = Path(__file__).resolve().parents[1]
+REPORTS = ROOT / "data" / "reports"
+SHARED_CORPUS = ROOT.parent / "shared" / "corpus"
+TEST_DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(scope="session")
+def reports_dir() -> Path:
+    """The bundled reports folder."""
+    return REPORTS
+
+
+@pytest.fixture(scope="session")
+def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An index of the bundled reports, built once per test session."""
+    from index.build import build_index
+
+    target = tmp_path_factory.mktemp("index")
+    summary = build_index([REPORTS], target)
+    assert summary.ok, summary.failed
+    return target
+
+
+@pytest.fixture(scope="session")
+def service(index_dir: Path) -> object:
+    """A search service over the session index."""
+    from index.search import SearchService
+
+    return SearchService(index_dir)
+
+
+@pytest.fixture(scope="session")
+def app(index_dir: Path) -> Iterator[Flask]:
+    """The web app over the session index."""
+    from webui import create_app
+
+    yield create_app({"TESTING": True, "INDEX_DIR": str(index_dir), "REPORTS_DIR": str(REPORTS)})
+
+
+@pytest.fixture()
+def client(app: Flask) -> FlaskClient:
+    """A Flask test client."""
+    return app.test_client()
+
+
+@pytest.fixture()
+def runner() -> CliRunner:
+    """A click CLI runner."""
+    return CliRunner()

@@ -1,0 +1,289 @@
+"""The ``dxkb`` command: a thin click layer over kb/ and index/.
+
+Heavy modules (Sudachi, Whoosh, Flask) are imported inside the commands so
+that ``dxkb --help`` stays instant.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from kb.errors import DxkbError
+
+F = TypeVar("F", bound=Callable[..., Any])
+PACKAGE_ROOT = Path(__file__).resolve().parents[1]
+_MARK = re.compile(r"<mark[^>]*>(.*?)</mark>", re.S)
+
+
+def default_index_dir() -> Path:
+    """The index folder: $DXKB_INDEX or var/index."""
+    return Path(os.environ.get("DXKB_INDEX", "var/index"))
+
+
+def default_reports_dir() -> Path:
+    """The report folder: $DXKB_REPORTS, ./data/reports, or the bundled corpus."""
+    if "DXKB_REPORTS" in os.environ:
+        return Path(os.environ["DXKB_REPORTS"])
+    local = Path("data/reports")
+    return local if local.is_dir() else PACKAGE_ROOT / "data" / "reports"
+
+
+def handle_errors(func: F) -> F:
+    """Turn DxkbError into a Japanese message on stderr and exit status 1."""
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except DxkbError as exc:
+            click.echo(f"エラー: {exc}", err=True)
+            sys.exit(1)
+    return wrapper  # type: ignore[return-value]
+
+
+def echo_json(data: Any) -> None:
+    """Print JSON with Japanese left readable."""
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+index_option = click.option(
+    "--index", "index_dir", type=click.Path(path_type=Path), default=None,
+    help="索引フォルダ（既定: $DXKB_INDEX または var/index）",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="dxkb")
+def main() -> None:
+    """DXKB: 自治体DXの行政視察報告書を検索・比較するナレッジベース。
+
+    \b
+    例:
+      dxkb index                      # data/reports を索引化
+      dxkb search BYOD                # 段落を検索
+      dxkb parse data/reports/yokohama-2022-07-digital-committee.txt --json
+      dxkb serve                      # http://127.0.0.1:5000 で公開
+    """
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="JSONで出力する")
+@handle_errors
+def parse(file: Path, as_json: bool) -> None:
+    """報告書ファイルFILEを解析して表示する。
+
+    \b
+    例:
+      dxkb parse data/reports/yokohama-2022-07-digital-committee.txt
+      dxkb parse report.html --json
+    """
+    from kb.parse import parse_file
+
+    report = parse_file(file)
+    if as_json:
+        echo_json(report.to_dict())
+        return
+    for line in format_report(report.to_dict()):
+        click.echo(line)
+
+
+def format_report(data: dict[str, Any]) -> list[str]:
+    """Readable lines for a parsed report."""
+    period = data["period"]
+    lines = [
+        f"ファイル: {data['file']}",
+        f"表題: {data['title'] or '記載なし'}",
+        f"委員会等: {data['body'] or '記載なし'}",
+        f"議会: {data['council'] or '記載なし'}",
+        f"期間: {period['start'] or '不明'} 〜 {period['end'] or '不明'}",
+        f"委員: {'、'.join(data['members']) or 'なし'}",
+    ]
+    for number, visit in enumerate(data["visits"], 1):
+        lines.append(
+            f"視察先{number}: {visit['municipality']}（{visit['prefecture']}、{visit['code']}） {visit['date'] or '日付不明'}"
+        )
+        lines.append(f"  対応者: {'、'.join(visit['respondents']) or 'なし'}")
+        lines.append(f"  視察事項: {'、'.join(visit['topics']) or 'なし'}")
+        lines.append(
+            f"  段落 {len(visit['passages'])} 件、質疑 {len(visit['qa'])} 件、所見 {len(visit['observations'])} 件"
+        )
+    if data["passages"]:
+        lines.append(f"視察先に属さない段落: {len(data['passages'])} 件")
+    lines.extend(f"警告: {w}" for w in data["warnings"])
+    return lines
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@index_option
+@click.option("--rebuild", is_flag=True, help="索引を作り直す")
+@click.option("--progress/--no-progress", default=None, help="進行状況バーを表示する（既定: 端末のとき）")
+@click.option("--json", "as_json", is_flag=True, help="結果の要約をJSONで出力する")
+@handle_errors
+def index(paths: tuple[Path, ...], index_dir: Path | None, rebuild: bool,
+          progress: bool | None, as_json: bool) -> None:
+    """報告書を索引に追加・更新する（既定の入力: data/reports）。
+
+    変更のないファイルは読み飛ばし、変更されたファイルは置き換え、
+    削除されたファイルは索引からも削除します。失敗したファイルがあると終了コード1。
+
+    \b
+    例:
+      dxkb index
+      dxkb index reports/2024 --index var/index
+      dxkb index --rebuild
+    """
+    from index.build import build_index
+
+    target = index_dir or default_index_dir()
+    inputs = list(paths) or [default_reports_dir()]
+    show = sys.stderr.isatty() if progress is None else progress
+    summary = build_index(inputs, target, rebuild=rebuild, progress=show)
+    if as_json:
+        echo_json(summary.to_dict())
+    else:
+        for line in format_summary(summary.to_dict(), target):
+            click.echo(line)
+    if summary.failed:
+        sys.exit(1)
+
+
+def format_summary(data: dict[str, Any], target: Path) -> list[str]:
+    """Readable lines for an index build summary."""
+    lines = [
+        f"索引: {target}",
+        f"追加 {len(data['added'])} 件、更新 {len(data['updated'])} 件、削除 {len(data['removed'])} 件、"
+        f"変更なし {len(data['skipped'])} 件、失敗 {len(data['failed'])} 件"
+        f"（段落 {data['passages']} 件、{data['seconds']:.2f} 秒）",
+    ]
+    for file, warnings in data["warnings"].items():
+        lines.extend(f"警告: {file}: {w}" for w in warnings)
+    if data["failed"]:
+        lines.append("索引に入らなかったファイル:")
+        lines.extend(f"  {f['file']}: {f['message']}" for f in data["failed"])
+    return lines
+
+
+@main.command()
+@click.argument("query")
+@index_option
+@click.option("--json", "as_json", is_flag=True, help="JSONで出力する")
+@click.option("--limit", default=10, show_default=True, type=int, help="表示件数")
+@click.option("--page", default=1, show_default=True, type=int, help="ページ番号")
+@click.option("--city", default=None, help="市区町村名または6桁の団体コードで絞り込む")
+@click.option("--pref", "prefecture", default=None, help="都道府県で絞り込む")
+@click.option("--year", default=None, type=int, help="視察年（西暦）で絞り込む")
+@click.option("--section", default=None, help="区分で絞り込む: overview, content, qa, observation")
+@handle_errors
+def search(query: str, index_dir: Path | None, as_json: bool, limit: int, page: int,
+           city: str | None, prefecture: str | None, year: int | None, section: str | None) -> None:
+    """索引からQUERYを含む段落を検索する。
+
+    \b
+    例:
+      dxkb search BYOD
+      dxkb search "通信費 負担" --section qa --json
+      dxkb search kintone --city 神戸市 --limit 5
+    """
+    from index.search import SearchService
+
+    service = SearchService(index_dir or default_index_dir())
+    result = service.search(query, city=city, prefecture=prefecture, year=year,
+                            section=section, limit=limit, page=page)
+    if as_json:
+        echo_json(result)
+        return
+    for line in format_results(result):
+        click.echo(line)
+
+
+def plain_snippet(snippet: str) -> str:
+    """A snippet for the terminal: matches in 【】, entities decoded."""
+    return html.unescape(_MARK.sub(r"【\1】", snippet)).replace("\n", " ")
+
+
+def format_results(result: dict[str, Any]) -> list[str]:
+    """Readable lines for a search result."""
+    from kb.model import SECTION_LABELS
+
+    mode = {"all": "すべての語を含む", "any": "いずれかの語を含む", "none": "検索語なし"}[result["mode"]]
+    lines = [f"「{result['query']}」 {result['total']} 件（{mode}）"]
+    lines.extend(f"注意: {n}" for n in result["notices"])
+    start = (result["page"] - 1) * result["limit"]
+    for rank, hit in enumerate(result["hits"], start + 1):
+        place = hit["municipality"] or "（視察先なし）"
+        label = SECTION_LABELS.get(hit["section"], hit["section"])
+        lines.append(f"{rank}. {place}（{hit['prefecture']}） {hit['date']} [{label}] {hit['id']}")
+        lines.append(f"   {plain_snippet(hit['snippet'])}")
+    return lines
+
+
+@main.command()
+@index_option
+@click.option("--reports", "reports_dir", type=click.Path(path_type=Path), default=None,
+              help="索引がないときに読み込む報告書フォルダ（既定: data/reports）")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int, help="WSGIサーバのスレッド数")
+@click.option("--debug", is_flag=True, help="Flaskの開発用サーバで起動する")
+@handle_errors
+def serve(index_dir: Path | None, reports_dir: Path | None, host: str, port: int,
+          threads: int, debug: bool) -> None:
+    """Webサーバを起動する（索引がなければ先に作る）。
+
+    \b
+    例:
+      dxkb serve
+      dxkb serve --index var/index --port 8080
+    """
+    from whoosh import index as whoosh_index
+
+    from index.build import build_index
+    from webui import create_app
+
+    target = index_dir or default_index_dir()
+    source = reports_dir or default_reports_dir()
+    if not whoosh_index.exists_in(str(target)):
+        click.echo(f"索引がないため {source} から作成します…", err=True)
+        summary = build_index([source], target, progress=sys.stderr.isatty())
+        for line in format_summary(summary.to_dict(), target):
+            click.echo(line, err=True)
+    app = create_app({"INDEX_DIR": str(target), "REPORTS_DIR": str(source)})
+    click.echo(f"http://{host}:{port}/ で公開しています（終了は Ctrl+C）", err=True)
+    if debug:
+        app.run(host=host, port=port, debug=True)
+        return
+    from waitress import serve as waitress_serve
+
+    waitress_serve(app, host=host, port=port, threads=threads)
+
+
+@main.command()
+@click.argument("path")
+@index_option
+@handle_errors
+def get(path: str, index_dir: Path | None) -> None:
+    """Webページやapiのパスを内部で呼び出し、その応答を表示する。
+
+    \b
+    例:
+      dxkb get "/api/search?q=BYOD"
+      dxkb get /api/stats
+    """
+    from webui import create_app
+
+    app = create_app({"INDEX_DIR": str(index_dir or default_index_dir())})
+    response = app.test_client().get(path)
+    click.echo(response.get_data(as_text=True))
+    if response.status_code >= 400:
+        sys.exit(1)
