@@ -12,7 +12,6 @@ from flask.testing import FlaskClient
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORTS = ROOT / "data" / "reports"
-SHARED_CORPUS = ROOT.parent / "shared" / "corpus"
 TEST_DATA = Path(__file__).resolve().parent / "data"
 
 

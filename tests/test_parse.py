@@ -17,7 +17,7 @@ from kb.parse import NO_VISIT_WARNING, parse_file, parse_text
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORTS = ROOT / "data" / "reports"
-TRUTH = ROOT.parent / "shared" / "corpus"
+TRUTH = ROOT / "tests" / "truth"
 GOLDEN = Path(__file__).resolve().parent / "golden"
 YOKOHAMA = "yokohama-2022-07-digital-committee.txt"
 
@@ -293,3 +293,7 @@ def test_golden(name: str) -> None:
         path.write_text(json.dumps(got, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     assert path.exists(), f"missing golden file {path.name}; run with DXKB_UPDATE_GOLDEN=1"
     assert got == json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_every_bundled_report_but_the_specification_has_a_truth_file() -> None:
+    assert sorted(set(_report_files()) - set(_with_truth())) == [YOKOHAMA]
