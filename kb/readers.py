@@ -43,6 +43,7 @@ class Document:
     format: str
     encoding: str
     warnings: list[str] = field(default_factory=list)
+    title: str = ""  # an HTML page's <title>: context the body text may lack (the council's name)
 
 
 def _label(name: str) -> str:
@@ -321,7 +322,16 @@ def html_to_text(html: str) -> str:
     breadcrumbs, site header/footer, menus, skip links, scripts, styles and
     forms are dropped.
     """
-    soup = BeautifulSoup(html, "html.parser")
+    return _soup_text(BeautifulSoup(html, "html.parser"))
+
+
+def _page_title(soup: BeautifulSoup) -> str:
+    """The page's ``<title>`` on one line ("" when there is none)."""
+    tag = soup.find("title")
+    return _collapse_space(tag.get_text()).strip(" ") if isinstance(tag, Tag) else ""
+
+
+def _soup_text(soup: BeautifulSoup) -> str:
     _remove_chrome(soup)
     out = _TextBuilder()
     root = soup.body or soup
@@ -365,4 +375,6 @@ def read_document(path: Path) -> Document:
         warnings.append(f"文字コード {encoding} として読み込みました")
     if suffix == ".txt":
         return Document(path, text, "txt", encoding, warnings)
-    return Document(path, html_to_text(text), "html", encoding, warnings)
+    soup = BeautifulSoup(text, "html.parser")
+    title = _page_title(soup)
+    return Document(path, _soup_text(soup), "html", encoding, warnings, title)

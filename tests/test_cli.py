@@ -132,3 +132,21 @@ def test_get_error_exits_1(runner: CliRunner, index_dir: Path) -> None:
     result = runner.invoke(main, ["get", "/api/search?q=BYOD&page=0", "--index", str(index_dir)])
     assert result.exit_code == 1
     assert json.loads(result.output)["ok"] is False
+
+
+def test_parse_prints_a_readable_summary(runner: CliRunner) -> None:
+    fixture = Path(__file__).resolve().parent / "data" / "mini-report.txt"
+    result = runner.invoke(main, ["parse", str(fixture)])
+    assert result.exit_code == 0
+    assert result.output == (
+        "ファイル: mini-report.txt\n"
+        "表題: 総務常任委員会行政視察報告書\n"
+        "委員会等: 総務常任委員会\n"
+        "議会: 記載なし\n"
+        "期間: 2023-10-12 〜 2023-10-12\n"
+        "委員: 山田花子\n"
+        "視察先1: 函館市（北海道、012025） 2023-10-12\n"
+        "  対応者: 企画部地域デジタル課長\n"
+        "  視察事項: 公式LINEを活用した市民サービス\n"
+        "  段落 3 件、質疑 1 件、所見 1 件\n"
+    )

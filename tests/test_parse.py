@@ -20,6 +20,7 @@ REPORTS = ROOT / "data" / "reports"
 TRUTH = ROOT / "tests" / "truth"
 GOLDEN = Path(__file__).resolve().parent / "golden"
 YOKOHAMA = "yokohama-2022-07-digital-committee.txt"
+MINI = Path(__file__).resolve().parent / "data" / "mini-report.txt"
 
 
 def _report_files() -> list[str]:
@@ -88,7 +89,6 @@ _NOT_IN_TEXT = "truth council is not stated anywhere in the report text"
 _HEADER_XFAIL: dict[tuple[str, str], str] = {
     ("gunma-pref-2023-11-genai-ordinance.txt", "council"): _NOT_IN_TEXT + " (only 「本県議会」)",
     ("kasukabe-2023-01-council-tablets.txt", "council"): _NOT_IN_TEXT,
-    ("kasukabe-2023-01-council-tablets.html", "council"): _NOT_IN_TEXT + " (only in <title>/footer, which reading drops)",
     ("kasukabe-2023-10-public-cloud.txt", "council"): _NOT_IN_TEXT,
     ("kasukabe-2024-07-hakodate-dx-vision.txt", "council"): _NOT_IN_TEXT,
     ("utsunomiya-2023-11-municipal-dx.txt", "council"): _NOT_IN_TEXT,
@@ -273,6 +273,109 @@ def test_per_member_observations() -> None:
         ("山田一郎", "本市でも導入を検討したい。"),
         ("佐藤花子", "高齢者への配慮が必要である。"),
     ]
+
+
+# --- single-visit reports ---------------------------------------------------------------
+
+
+def test_single_visit_report_owns_its_qa_and_observations() -> None:
+    report = parse_file(MINI)
+    assert [(v.municipality, v.prefecture, v.code, v.date) for v in report.visits] == [
+        ("函館市", "北海道", "012025", "2023-10-12")
+    ]
+    visit = report.visits[0]
+    assert [(q.question, q.answer) for q in visit.qa] == [
+        ("公式LINEの登録者を増やす工夫は何か。", "広報誌とイベントで周知している。")
+    ]
+    assert [(o.author, o.text) for o in visit.observations] == [
+        ("", "本市でも公式LINEを入口とした電子申請を検討すべきである。")
+    ]
+    assert report.members == ["山田花子"]
+    assert report.passages == [] and report.observations == []
+    assert visit.topics == ["公式LINEを活用した市民サービス"]
+    assert [(p.id, p.section) for p in visit.passages] == [
+        ("v1-p1", "content"), ("v1-p2", "qa"), ("v1-p3", "observation")
+    ]
+
+
+_ONE_VISIT = (
+    "総務委員会 行政視察報告書\n\n本委員会は窓口のデジタル化を調査するため視察を行った。\n\n"
+    "1 視察日 令和5年5月10日\n\n(1) 静岡県森町\n森町では、窓口のデジタル化について説明を受けた。\n\n"
+    "(2) 所感\n森町の取組は本市でも参考になる。\n委員からは「費用はいくらか」との質問があり、"
+    "町からは「約二百万円である」との回答があった。\n以上\n"
+)
+_TWO_VISITS = _ONE_VISIT.replace(
+    "(2) 所感\n", "(2) 静岡県掛川市\n掛川市では、電子申請について説明を受けた。\n\n(3) 所感\n両市の取組はいずれも先進的であった。\n"
+)
+
+
+def test_single_visit_takes_closing_observations_in_document_order() -> None:
+    report = parse_text(_ONE_VISIT, "one.txt")
+    visit = report.visits[0]
+    assert [(p.id, p.section) for p in visit.passages] == [
+        ("v1-p1", "content"), ("v1-p2", "observation"), ("v1-p3", "qa")
+    ]
+    assert [q.passage for q in visit.qa] == ["v1-p3"]
+    assert [o.passage for o in visit.observations] == ["v1-p2"]
+    # Only Q&A and observations move: overview prose and closing words stay with the report.
+    assert [(p.id, p.text) for p in report.passages] == [
+        ("r-p1", "本委員会は窓口のデジタル化を調査するため視察を行った。"), ("r-p2", "以上")
+    ]
+    assert report.observations == []
+
+
+def test_several_visits_keep_report_wide_observations() -> None:
+    report = parse_text(_TWO_VISITS, "two.txt")
+    morimachi, kakegawa = report.visits
+    assert (morimachi.municipality, kakegawa.municipality) == ("森町", "掛川市")
+    assert [(o.text, o.passage) for o in morimachi.observations] == [("森町の取組は本市でも参考になる。", "v1-p2")]
+    assert kakegawa.observations == [] and kakegawa.qa == []
+    assert [o.text for o in report.observations] == ["両市の取組はいずれも先進的であった。"]
+    assert [(p.id, p.section) for p in report.passages] == [
+        ("r-p1", "content"), ("r-p2", "observation"), ("r-p3", "qa"), ("r-p4", "content")
+    ]
+
+
+# --- observation authors and page titles --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("heading", "members", "author"),
+    [
+        ("4　所感（担当幹事　藤井）", [], "藤井"),
+        ("(3) 所見（委員 山田 一郎）", [], "山田一郎"),
+        ("(2) 所感（議員　佐藤花子）", [], "佐藤花子"),
+        ("【考察（鈴木 次郎）】", [], "鈴木次郎"),
+        ("(2) 所感（藤井）", ["藤井"], "藤井"),
+        ("(2) 所感（抜粋）", [], ""),
+        ("(2) 調査結果（所見）", [], ""),
+        ("(2) 所感", [], ""),
+    ],
+)
+def test_observation_author_from_heading(heading: str, members: list[str], author: str) -> None:
+    text = (
+        "総務委員会 行政視察報告書\n\n" + (f"報告者 {members[0]}\n\n" if members else "")
+        + "1 視察日 令和5年5月10日\n\n(1) 静岡県森町\n森町では、窓口のデジタル化について説明を受けた。\n\n"
+        + f"{heading}\n森町の取組は本市でも大いに参考になるものであった。\n"
+    )
+    visit = parse_text(text, "author.txt").visits[0]
+    assert [(o.author, o.text) for o in visit.observations] == [
+        (author, "森町の取組は本市でも大いに参考になるものであった。")
+    ]
+
+
+def test_page_title_gives_council_and_missing_title() -> None:
+    text = "(1) 静岡県森町\n森町では、窓口のデジタル化について説明を受けた。\n"
+    report = parse_text(text, "page.html", format="html", title="行政視察報告書｜春日部市議会")
+    assert report.council == "春日部市議会"
+    assert report.title == "行政視察報告書｜春日部市議会"
+    assert parse_text(text, "page.html", format="html").council == ""
+
+
+def test_text_council_wins_over_page_title() -> None:
+    text = "町田市議会 総務委員会 行政視察報告書\n\n(1) 静岡県森町\n森町では、窓口のデジタル化について説明を受けた。\n"
+    report = parse_text(text, "page.html", title="視察報告｜春日部市議会")
+    assert (report.council, report.title) == ("町田市議会", "町田市議会 総務委員会 行政視察報告書")
 
 
 def test_parse_file_carries_reading_warnings() -> None:

@@ -202,3 +202,35 @@ def test_kasukabe_html_reads_like_its_txt() -> None:
     assert missing == []
     assert "視察先：埼玉県　本庄市" in html.split("\n")
     assert "現在位置" not in html and "Copyright" not in html
+
+
+# --- the page title --------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("html", "title"),
+    [
+        ("<html><head><title>行政視察報告書｜春日部市議会</title></head><body><p>本文</p></body></html>",
+         "行政視察報告書｜春日部市議会"),
+        ("<html><head><title>\n  視察報告　｜\tサンプル市議会 </title></head><body><p>本文</p></body></html>",
+         "視察報告　｜ サンプル市議会"),
+        ("<html><body><p>本文</p></body></html>", ""),
+    ],
+    ids=["title", "spaces", "none"],
+)
+def test_html_document_carries_its_title(tmp_path: Path, html: str, title: str) -> None:
+    path = tmp_path / "page.html"
+    path.write_text(html, encoding="utf-8")
+    doc = read_document(path)
+    assert doc.title == title
+    assert doc.text == "本文\n"
+
+
+def test_text_document_has_no_title() -> None:
+    doc = read_document(REPORTS / "kasukabe-2023-01-council-tablets.txt")
+    assert doc.title == ""
+
+
+def test_kasukabe_html_title() -> None:
+    doc = read_document(REPORTS / "kasukabe-2023-01-council-tablets.html")
+    assert doc.title == "行政視察報告書｜春日部市議会"
+    assert "春日部市議会" not in doc.text.split("\n")[0]

@@ -1,0 +1,172 @@
+"""The report's head: title, committee or caucus, council, members and period."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import jaconv
+
+from kb.dates import find_dates, find_years, iter_dates
+from kb.layout import MD, Field, Line, add_unique
+from kb.model import Period, Report
+from kb.municipalities import Municipality, MunicipalityTable, compact
+
+TITLE_WORDS = re.compile(
+    r"^(?:副委員長|委員長|副議長|議長|委員|同|議員|幹事長|担当幹事|幹事|団長|副団長|会長|副会長|代表)[ \u3000]*"
+)
+
+_BREADCRUMB = re.compile(r"[＞>›»]|トップページ|本文へ|ページの先頭")
+_BODY_SUFFIX = re.compile(r"(?:委員会|検討会|協議会|研究会|審議会)$")
+_COMMITTEE = re.compile(
+    r"([一-龥々ァ-ヴーA-Za-z0-9・]{2,}?(?:委員会|検討会|協議会))"
+    r"(?=$|[\s\u3000、（(＞>]|行政|県外|視察|調査|の|が|は|委員|報告|で|に)"
+)
+_COUNCIL = re.compile(r"([一-龥々ヶケ]{2,}?[都道府県市区町村])(?:議会|議団)")
+_KANA_COUNCIL = re.compile(r"([ぁ-ん]{2,})(市|町|村|区)議会")
+_MEMBER_IN_TEXT = (
+    re.compile(r"議会?議員[ \u3000]*の?(?P<n>[一-龥々ぁ-んァ-ヴー]+(?:[ \u3000][一-龥々]{1,3}(?=[ \u3000（(]|$))?)"),
+    re.compile(r"[（(](?P<n>[一-龥々]{2,4}[ \u3000]?[一-龥々ぁ-ん]{1,4})委員長[）)]"),
+)
+
+
+def title_idx(lines: list[Line], first: int) -> set[int]:
+    """The title line's index as a set (empty when there is none)."""
+    idx = _title_line(lines, first)
+    return {idx} if idx is not None else set()
+
+
+def _title_line(lines: list[Line], first: int) -> int | None:
+    heads = [ln for ln in lines[: min(first, 12)] if not ln.blank and not _BREADCRUMB.search(ln.text)]
+    for line in heads[:5]:
+        if re.search(r"報告|視察|調査|概要|記録|だより", line.text):
+            return line.idx
+    return heads[0].idx if heads else None
+
+
+def read_header(
+    report: Report, lines: list[Line], first: int, fields: list[Field], table: MunicipalityTable,
+    visited: set[str], page_title: str = "",
+) -> None:
+    """Title, committee, council, members and period from the report's head."""
+    head = lines[:first]
+    idx = _title_line(lines, first)
+    if idx is not None:
+        report.title = re.sub(r"\s+", " ", MD.sub(r"\2", lines[idx].text)).strip()
+    else:
+        report.title = re.sub(r"\s+", " ", page_title).strip()
+    texts = [ln.text for ln in head if not ln.blank]
+    opening = [ln.text for ln in lines if not ln.blank][:10]
+    texts += [t for t in opening if t not in texts]
+    report.body = _body(fields, texts)
+    report.council = _council([*texts, page_title], table, visited)
+    report.members = _members(fields, texts)
+    dates = [f for f in fields if f.kind == "date" and f.label_idx < first]
+    for f in dates:
+        found = find_dates(" ".join(f.value))
+        if found:
+            report.period = Period(min(found).isoformat(), max(found).isoformat())
+            break
+
+
+def _body(fields: list[Field], texts: list[str]) -> str:
+    for f in fields:
+        if f.kind == "body" and f.value:
+            name = re.sub(r"[\s\u3000]+", "", " ".join(f.value))
+            return name if _BODY_SUFFIX.search(name) else f"会派 {name}"
+    for text in texts:
+        m = re.search(r"^(\S+)[ \u3000]*会派(?:行政)?(?:視察|調査)", text)
+        if m:
+            return f"会派 {m.group(1)}"
+        m = re.search(r"「([^」]+?(?:委員会|検討会|協議会|研究会))」のメンバー", text)
+        if m:
+            return compact(m.group(1))
+    norm = [unicodedata.normalize("NFKC", t) for t in texts]
+    for text in norm:
+        for m in _COMMITTEE.finditer(text):
+            if re.match(r"\s*(?:行政|県外|視察|調査)", text[m.end():]):
+                return m.group(1)
+    for pool in ([t for t in norm if re.search("視察|調査", t)], norm):
+        for text in pool:
+            m = _COMMITTEE.search(text)
+            if m:
+                return m.group(1)
+    return ""
+
+
+def _council(texts: list[str], table: MunicipalityTable, visited: set[str]) -> str:
+    for text in texts:
+        for m in _COUNCIL.finditer(text):
+            place = _longest_place_suffix(m.group(1), table)
+            if place is not None and place.code not in visited:
+                return f"{place.name}議会"
+    for text in texts:
+        for m in _KANA_COUNCIL.finditer(text):
+            kata = jaconv.hira2kata(m.group(1))
+            hits = [p for p in table.search(m.group(1)) if p.name.endswith(m.group(2))
+                    and p.kana.startswith(kata) and len(p.kana) - len(kata) <= 2]
+            if len({p.code for p in hits}) == 1 and hits[0].code not in visited:
+                return f"{hits[0].name}議会"
+    return ""
+
+
+def _longest_place_suffix(run: str, table: MunicipalityTable) -> Municipality | None:
+    for i in range(len(run) - 1):
+        place = table.resolve(run[i:])
+        if place is not None and run[i:] in (place.name, place.prefecture):
+            return place
+    return None
+
+
+def _members(fields: list[Field], texts: list[str]) -> list[str]:
+    out: list[str] = []
+    for f in fields:
+        if f.kind == "members":
+            add_unique(out, _names(f.value))
+        elif f.kind == "reporter":
+            add_unique(out, _reporter(" ".join(f.value)))
+    for text in texts:
+        for regex in _MEMBER_IN_TEXT:
+            for m in regex.finditer(text):
+                name = re.sub(r"(?:です|でした|活動記録|の)$", "", compact(m.group("n")))
+                if is_name(name):
+                    add_unique(out, [name])
+    return out
+
+
+def _names(values: list[str]) -> list[str]:
+    out: list[str] = []
+    for part in re.split(r"[、,，\n]", "\n".join(values)):
+        text = re.sub(r"[（(][^）)]*[）)]", "", part).strip(" \u3000")
+        for _ in range(2):
+            text = TITLE_WORDS.sub("", text)
+        name = compact(text)
+        if is_name(name):
+            out.append(name)
+    return out
+
+
+def _reporter(value: str) -> list[str]:
+    tokens = [t for t in re.split(r"[ \u3000]+", value.strip()) if t]
+    keep = [t for t in tokens if not re.search(r"(?:委員|委員長|幹事|議員|議長|会長|代表|委員会)$|委員会|事務局", t)]
+    name = "".join(keep)
+    return [name] if is_name(name) else []
+
+
+def is_name(name: str) -> bool:
+    """True for a plausible personal name (no role, office or committee words)."""
+    if not 2 <= len(name) <= 10 or not re.fullmatch(r"[一-龥々ヶぁ-んァ-ヴー]+", name):
+        return False
+    return not re.search(r"委員|議会|事務局|職員|以下|会派|担当|課長|部長", name)
+
+
+def report_year(report: Report, head: list[Line], text: str) -> int | None:
+    """The year of the trip: from the period, a dated head line, or the text's latest year."""
+    if report.period.start:
+        return int(report.period.start[:4])
+    for line in head:
+        full = [d for d in iter_dates(line.text) if d.has_year]
+        if full:
+            return full[0].date.year
+    years = find_years("\n".join(ln.text for ln in head)) or find_years(text)
+    return max(years) if years else None

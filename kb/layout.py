@@ -1,0 +1,264 @@
+"""Lines of a report: heading classes, Q/A markers and labelled fields ("視察先：…").
+
+Every line is classified once (markdown level, marker shape such as
+"(1)", "■", "【…】"); labels are looked up in a fixed vocabulary and their
+values collected from the same line or the lines below.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kb.municipalities import compact
+
+# Heading marks: the class of a heading line names the shape of its mark.
+_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("angle", re.compile(r"^[<＜〈《]\s*(.+?)\s*[>＞〉》]$")),
+    ("lenticular", re.compile(r"^【\s*(.+?)\s*】$")),
+    ("tortoise", re.compile(r"^[〔［]\s*(.+?)\s*[〕］]$")),
+    ("dash", re.compile(r"^[―—－]+\s*(.+?)\s*[―—－]+$")),
+    ("square", re.compile(r"^[■□◆◇●▼▽]\s*(.+)$")),
+    ("circle", re.compile(r"^[○〇◎]\s*(.+)$")),
+    ("paren_num", re.compile(r"^[（(]\s*\d{1,2}\s*[）)]\s*(.+)$")),
+    ("num_paren", re.compile(r"^\d{1,2}\s*[）)]\s*(.+)$")),
+    ("num_dot", re.compile(r"^\d{1,2}\s*[.．、]\s*(?!\d)(.+)$")),
+    ("num", re.compile(r"^\d{1,2}[ \u3000]+(.+)$")),
+    ("circled", re.compile(r"^[①-⑳]\s*(.+)$")),
+    ("paren_kana", re.compile(r"^[（(][ア-ト][）)]\s*(.+)$")),
+    ("paren", re.compile(r"^[（(]([^（）()]{1,12})[）)]$")),
+    ("kana", re.compile(r"^[ア-ト][ \u3000]+(.+)$")),
+)
+MD = re.compile(r"^(#{1,6})\s*(.*)$")
+_LEAD_MARKER = re.compile(
+    r"^(?:[（(]\s*\d{1,2}\s*[）)]|\d{1,2}\s*[）).．、]|\d{1,2}[ \u3000]|[①-⑳]|[（(]?[ア-ト][）)]|[ア-ト][ \u3000]"
+    r"|[■□◆◇●▼▽○〇◎・])\s*"
+)
+HEADING_MAX = 48
+
+# Question and answer marks: the *_MARK patterns strip a mark, the *_STRICT ones
+# recognise a line that starts with one.
+Q_MARK = re.compile(
+    r"^(?:[QＱ]\d*|問\d*|[（(]質問[）)]|[（(]問[）)]|質問\s*[:：]|委員\s*[:：])\s*[）):：.．]?\s*(?=\S)"
+)
+A_MARK = re.compile(
+    r"^(?:[AＡ]\d*|答\d*|[（(]回答[）)]|[（(]答[）)]|回答\s*[:：]|担当者?\s*[:：]|答弁\s*[:：])\s*[）):：.．]?\s*(?=\S)"
+)
+Q_STRICT = re.compile(
+    r"^(?:[QＱ]\d*[\s:：.．)）]|問\d*[\s:：)）]|[（(]質問[）)]|[（(]問[）)]|質問\s*[:：]|委員\s*[:：])"
+)
+A_STRICT = re.compile(
+    r"^(?:[AＡ]\d*[\s:：.．)）]|答\d*[\s:：)）]|[（(]回答[）)]|[（(]答[）)]|回答\s*[:：]|担当者?\s*[:：]|答弁\s*[:：])"
+)
+SEPARATOR = re.compile(r"^[\s━─―—=＝\-－_＿~〜～*＊・]{3,}$")
+
+CAPTION = re.compile(r"^[（(][^（）()]*(?:写真|様子|ヒアリング|にて|風景)[^（）()]*[）)]$|（写真）$|\(写真\)$")
+
+_LABELS: dict[str, tuple[str, ...]] = {
+    "place": ("視察先", "調査先", "訪問先"),
+    "date": ("視察月日", "視察日時", "視察日程", "視察期日", "視察期間", "視察日", "実施日", "調査期日", "調査期間",
+             "調査日", "実施日時", "日時", "期日", "月日"),
+    "respondents": ("対応者", "説明者", "応対者", "対応"),
+    "topics": ("視察事項", "視察項目", "視察案件", "調査事項", "調査項目", "視察テーマ", "視察内容と視察先",
+               "視察先及び視察事項", "視察先及び調査事項"),
+    "members": ("視察参加議員", "参加者氏名", "視察委員", "参加委員", "参加議員", "参加者", "出席者", "参加",
+                "派遣委員", "調査委員"),
+    "body": ("委員会名・会派名", "委員会名", "会派名"),
+    "reporter": ("報告者",),
+}
+OBS_WORDS = re.compile(r"所見|所感|考察|感想|まとめ|総括")
+QA_WORDS = re.compile(r"質疑|質問|Q&A|Ｑ＆Ａ|問答|意見交換")
+
+
+@dataclass
+class Line:
+    """One line of the report with its heading class and label, if any."""
+
+    idx: int
+    raw: str
+    text: str
+    indent: int
+    cls: str = ""
+    inner: str = ""
+
+    @property
+    def blank(self) -> bool:
+        """True for an empty line."""
+        return not self.text
+
+
+@dataclass
+class Field:
+    """A labelled value: ``視察先：埼玉県　本庄市`` or a label with value lines."""
+
+    kind: str
+    label_idx: int
+    value_idx: list[int]
+    value: list[str]
+
+
+def split_lines(text: str) -> list[Line]:
+    """The report's lines, stripped and classified."""
+    lines: list[Line] = []
+    for i, raw in enumerate(text.split("\n")):
+        stripped = raw.strip(" \t\u3000")
+        indent = len(raw) - len(raw.lstrip(" \t\u3000"))
+        line = Line(i, raw, stripped, indent)
+        _classify(line)
+        lines.append(line)
+    return lines
+
+
+def _classify(line: Line) -> None:
+    text = line.text
+    md = MD.match(text)
+    if md:
+        line.cls, line.inner = f"md{len(md.group(1))}", md.group(2).strip()
+        return
+    if len(text) > HEADING_MAX + 4 or text.endswith("。") or Q_STRICT.match(text) or A_STRICT.match(text):
+        return
+    for cls, regex in _MARKERS:
+        m = regex.match(text)
+        if m and len(m.group(1)) <= HEADING_MAX:
+            line.cls, line.inner = cls, m.group(1).strip()
+            return
+
+
+def strip_marker(text: str) -> str:
+    """A line without its heading marks: "## ", "(1)", "■", "【…】", "＜…＞"…."""
+    text = MD.sub(r"\2", text.strip())
+    text = re.sub(r"^【([^】]{1,12})】\s*(?=\S)", r"\1：", text)
+    for _ in range(2):
+        text = _LEAD_MARKER.sub("", text.strip(" \u3000"))
+    return text.strip(" \u3000<＜〈《>＞〉》【】〔〕")
+
+
+def norm_label(text: str) -> str:
+    """A label as looked up: compacted, without a trailing parenthesis."""
+    return re.sub(r"[（(][^）)]*[）)]$", "", compact(text))
+
+
+def label_kind(name: str) -> str | None:
+    """The kind of field a label names ("place", "date", "members"…), or None."""
+    key = norm_label(name)
+    for kind, labels in _LABELS.items():
+        if key in labels:
+            return kind
+    return None
+
+
+_INLINE_LABEL = re.compile(
+    r"^(?P<label>[^\s:：　]{1,10}?)(?:[（(][^）)]{0,8}[）)])?\s*(?:[:：]\s*|[ \u3000]+)(?P<value>\S.*)$"
+)
+
+
+def find_fields(lines: list[Line]) -> list[Field]:
+    """Every labelled field of the report, in order."""
+    fields: list[Field] = []
+    i = 0
+    while i < len(lines):
+        f = field_at(lines, i)
+        if f is None:
+            i += 1
+            continue
+        fields.append(f)
+        i = max([i + 1, *[v + 1 for v in f.value_idx]])
+    return fields
+
+
+def field_at(lines: list[Line], i: int) -> Field | None:
+    """The labelled field starting at line ``i``, if any."""
+    line = lines[i]
+    if line.blank:
+        return None
+    body = strip_marker(line.text)
+    body = re.sub(r"^[（(](?=[^）)]*[:：])(.*)[）)]$", r"\1", body)
+    kind = label_kind(body)
+    if kind is not None:
+        return _block_field(lines, i, kind)
+    m = _INLINE_LABEL.match(body)
+    if m is None or (kind := label_kind(m.group("label"))) is None:
+        return None
+    if kind == "respondents" and not re.match(r"^(?:対応者?|説明者|応対者)\s*[:：]|^対応者?[ \u3000]", body):
+        return None
+    values = [m.group("value").strip()]
+    idx = [i]
+    j = i + 1
+    while j < len(lines) and not lines[j].blank and lines[j].indent >= max(3, line.indent + 2):
+        values.append(lines[j].text)
+        idx.append(j)
+        j += 1
+    return Field(kind, i, idx, values)
+
+
+def _block_field(lines: list[Line], i: int, kind: str) -> Field:
+    """A label alone on its line: the value is the lines below it."""
+    line = lines[i]
+    j = i + 1
+    idx: list[int] = []
+    if line.cls.startswith("md") or (line.cls and not _next_nonblank_adjacent(lines, i)):
+        while j < len(lines) and not (lines[j].cls and _stops_block(lines[j], line)):
+            if not lines[j].blank:
+                if label_kind(strip_marker(lines[j].text)) or _inline_field_start(lines[j]):
+                    break
+                if _is_prose(lines[j].text) or (lines[j].cls and _is_prose(next_text(lines, j, len(lines)) or "")):
+                    break
+                idx.append(j)
+            j += 1
+    else:
+        while j < len(lines) and not lines[j].blank:
+            if label_kind(strip_marker(lines[j].text)) is not None:
+                break
+            idx.append(j)
+            j += 1
+    return Field(kind, i, idx, [lines[k].text for k in idx])
+
+
+def _is_prose(text: str) -> bool:
+    return text.endswith("。") or len(text) >= 60
+
+
+def _inline_field_start(line: Line) -> bool:
+    m = _INLINE_LABEL.match(strip_marker(line.text))
+    return bool(m and label_kind(m.group("label")) and line.cls)
+
+
+def _stops_block(line: Line, label: Line) -> bool:
+    if line.cls.startswith("md") or label.cls.startswith("md"):
+        return bool(line.cls.startswith("md")) or line.cls == label.cls
+    return line.cls == label.cls
+
+
+def _next_nonblank_adjacent(lines: list[Line], i: int) -> bool:
+    return i + 1 < len(lines) and not lines[i + 1].blank
+
+
+def field_value_text(text: str) -> str:
+    """The value of a ``ラベル：値`` line, or the whole line when it has no known label."""
+    m = _INLINE_LABEL.match(strip_marker(text))
+    if m and label_kind(m.group("label")):
+        return m.group("value")
+    return text
+
+
+def prev_nonblank(lines: list[Line], i: int, floor: int) -> int | None:
+    """Index of the last non-blank line before ``i`` and not before ``floor``."""
+    j = i - 1
+    while j >= floor and lines[j].blank:
+        j -= 1
+    return j if j >= floor else None
+
+
+def next_text(lines: list[Line], i: int, hi: int) -> str | None:
+    """Text of the first non-blank line after ``i`` and before ``hi``."""
+    for j in range(i + 1, hi):
+        if not lines[j].blank:
+            return lines[j].text
+    return None
+
+
+def add_unique(target: list[str], items: list[str]) -> None:
+    """Append the non-empty ``items`` not yet in ``target``, in order."""
+    for item in items:
+        if item and item not in target:
+            target.append(item)

@@ -1,0 +1,270 @@
+"""Visits: lines naming a visited place, the section each one opens, and its date."""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from kb.dates import find_dates, iter_dates, normalize_numbers
+from kb.layout import (
+    HEADING_MAX,
+    OBS_WORDS,
+    Q_STRICT,
+    Field,
+    Line,
+    field_at,
+    field_value_text,
+    label_kind,
+    norm_label,
+    prev_nonblank,
+    strip_marker,
+)
+from kb.model import Report
+from kb.municipalities import Municipality, MunicipalityTable, compact
+
+
+@dataclass
+class Candidate:
+    """A line naming the place a visit section is about."""
+
+    idx: int
+    place: Municipality
+    district: str
+    rest: str
+
+
+_PLACE_SUFFIX = re.compile(r"^(?:議会|会|庁|役所|市役所|役場)?(?=$|[ \u3000（(【「<＜\[]|\d{1,2}月)")
+
+
+def place_candidate(text: str, table: MunicipalityTable, context: str) -> tuple[Municipality, str, str] | None:
+    """The place a short heading-like line is about, the 郡 written and the rest."""
+    s = unicodedata.normalize("NFKC", strip_marker(text.replace("|", " ")))
+    s = re.sub(r"\s+", " ", s).strip()
+    s = re.sub(r"^\d{1,2}月\d{1,2}日(?:\s*\([^)]{1,4}\))?\s*", "", s)
+    if not s or len(s) > HEADING_MAX + 12 or s.endswith("。"):
+        return None
+    s = re.sub(r"([都道府県])\s+(?=\S)", r"\1", s)
+    found = _leading_place(s, table, context)
+    if found is not None:
+        return found
+    tail = re.search(r"[（(]([^（）()]+)[）)]\s*$", s)
+    if tail and len(s) <= HEADING_MAX:
+        inner = _leading_place(tail.group(1).strip(), table, context)
+        if inner is not None and not inner[2].strip():
+            return inner[0], inner[1], s[: tail.start()].strip()
+    return None
+
+
+def _leading_place(s: str, table: MunicipalityTable, context: str) -> tuple[Municipality, str, str] | None:
+    mentions = table.mentions(s)
+    if not mentions or mentions[0].start - len(mentions[0].district) != 0:
+        return None
+    first = mentions[0]
+    place, end, district = first.candidates[0], first.end, first.district
+    if place.is_prefecture and len(mentions) > 1:
+        nxt = mentions[1]
+        if nxt.start - len(nxt.district) == first.end:
+            chosen = table.resolve(s[nxt.start:nxt.end], place.prefecture)
+            if chosen is not None:
+                place, end, district = chosen, nxt.end, nxt.district
+    elif not place.is_prefecture:
+        place = table.resolve(place.name, None, context) or place
+    rest = s[end:]
+    suffix = _PLACE_SUFFIX.match(rest)
+    if suffix is None or re.search(r"報告|活動記録|だより|議員", rest):
+        return None
+    return place, district, rest[suffix.end():].strip()
+
+
+def _has_content(lines: list[Line], start: int, stop: int) -> bool:
+    for line in lines[start:stop]:
+        if line.blank or (line.cls and not line.text.endswith("。")):
+            continue
+        if line.text.endswith("。") or len(line.text) >= 60 or Q_STRICT.match(line.text):
+            return True
+    return False
+
+
+def find_candidates(lines: list[Line], fields: list[Field], table: MunicipalityTable, context: str) -> list[Candidate]:
+    """Every line (or 視察先 field) naming a single place, in order."""
+    by_line: dict[int, Candidate] = {}
+    consumed = {i for f in fields for i in f.value_idx if f.kind not in ("place", "topics")}
+    for f in fields:
+        if f.kind == "place" and len(f.value) == 1 and not _lists_places(f.value[0], table):
+            got = place_candidate(f.value[0], table, context)
+            if got:
+                by_line[f.label_idx] = Candidate(f.label_idx, got[0], got[1], got[2])
+    for line in lines:
+        if line.blank or line.idx in by_line or line.idx in consumed:
+            continue
+        if field_at(lines, line.idx) is not None and not line.cls:
+            continue
+        got = place_candidate(line.text, table, context)
+        if got:
+            by_line[line.idx] = Candidate(line.idx, got[0], got[1], got[2])
+    return [by_line[i] for i in sorted(by_line)]
+
+
+def _lists_places(value: str, table: MunicipalityTable) -> bool:
+    """A 視察先 value naming several places is a schedule, not one visit's field."""
+    parts = [p for p in re.split(r"[、,，・]", value) if table.find(p) is not None]
+    return len(parts) > 1
+
+
+def visit_starts(lines: list[Line], cands: list[Candidate]) -> list[Candidate]:
+    """The candidates that open a visit section: the last run of distinct places with content."""
+    sections: list[Candidate] = []
+    for n, cand in enumerate(cands):
+        stop = cands[n + 1].idx if n + 1 < len(cands) else len(lines)
+        if _has_content(lines, cand.idx + 1, stop):
+            if sections and sections[-1].place.code == cand.place.code and _adjacent(cands, sections[-1], cand):
+                continue
+            sections.append(cand)
+    run: list[Candidate] = []
+    seen: set[str] = set()
+    for cand in reversed(sections):
+        if cand.place.code in seen:
+            break
+        seen.add(cand.place.code)
+        run.append(cand)
+    return list(reversed(run))
+
+
+def _adjacent(cands: list[Candidate], a: Candidate, b: Candidate) -> bool:
+    return not any(a.idx < c.idx < b.idx and c.place.code != a.place.code for c in cands)
+
+
+def _section_start(lines: list[Line], cand: Candidate, floor: int) -> int:
+    """Move a visit start back over the place label and the heading above it."""
+    start = cand.idx
+    j = prev_nonblank(lines, start, floor)
+    if j is not None and label_kind(strip_marker(lines[j].text)) == "place":
+        start = j
+        k = prev_nonblank(lines, start, floor)
+        if k is not None and lines[k].cls and label_kind(lines[k].inner) is None:
+            start = k
+    return start
+
+
+def visit_bounds(lines: list[Line], starts: list[Candidate]) -> list[tuple[int, int]]:
+    """The line range ``(lo, hi)`` of each visit section."""
+    out: list[tuple[int, int]] = []
+    floor = 0
+    begins: list[int] = []
+    for cand in starts:
+        begins.append(_section_start(lines, cand, floor))
+        floor = cand.idx + 1
+    for n, lo in enumerate(begins):
+        hi = begins[n + 1] if n + 1 < len(begins) else _last_visit_end(lines, lo, starts, out)
+        out.append((lo, hi))
+    return out
+
+
+def _last_visit_end(lines: list[Line], lo: int, starts: list[Candidate], done: list[tuple[int, int]]) -> int:
+    """Where the last visit ends: a report-wide 所感 heading, or the end of the text."""
+    outer = {ln.cls for ln in lines[: done[0][0] if done else lo] if ln.cls}
+    own = lines[starts[-1].idx].cls
+    earlier = {norm_label(ln.inner) for a, b in done for ln in lines[a:b] if ln.cls}
+    for line in lines[lo + 1:]:
+        if not line.cls or line.idx <= starts[-1].idx or not OBS_WORDS.search(line.inner):
+            continue
+        if (line.cls == own or line.cls in outer) and norm_label(line.inner) not in earlier:
+            return line.idx
+    return len(lines)
+
+
+def fallback_visit(lines: list[Line], table: MunicipalityTable, text: str) -> list[Candidate]:
+    """A report with no visit heading: a place named with 視察 in the title lines."""
+    for line in lines[:6]:
+        if "視察" not in line.text:
+            continue
+        for m in table.mentions(compact(line.text)):
+            place = m.candidates[0]
+            rest = compact(line.text)[m.end:]
+            if re.match(r"^(?:議会|市会|区会|役所|庁)?視察", rest):
+                chosen = table.resolve(place.name, None, text) or place
+                start = next((ln.idx for ln in lines[line.idx + 1:] if ln.text.endswith("。")), line.idx)
+                return [Candidate(start, chosen, m.district, "")]
+    return []
+
+
+def consumed_lines(fields: list[Field], starts: list[Candidate], lines: list[Line]) -> set[int]:
+    """Lines read as fields or visit headings, which yield no passage."""
+    used = {f.label_idx for f in fields} | {i for f in fields for i in f.value_idx}
+    used |= {c.idx for c in starts if not lines[c.idx].text.endswith("。")}
+    return used
+
+
+def assign_dates(
+    report: Report, starts: list[Candidate], lines: list[Line], fields: list[Field],
+    bounds: list[tuple[int, int]], year: int | None,
+) -> None:
+    """The day of each visit, from the most specific source that gives one."""
+    first = bounds[0][0] if bounds else len(lines)
+    listed = _listed_dates(lines[:first], starts, year)
+    dated = [f for f in fields if f.kind == "date" and f.label_idx < first]
+    period = sorted({d for f in dated for d in find_dates(" ".join(f.value), year)})
+    for n, (visit, cand, (lo, hi)) in enumerate(zip(report.visits, starts, bounds)):
+        day = _first_date(lines[cand.idx].text, year)
+        day = day or _field_date(fields, lo, hi, year, first)
+        day = day or listed.get(visit.code)
+        if day is None and len(period) == len(starts) and len(starts) > 1:
+            day = period[n]
+        day = day or _context_date(lines, lo, year)
+        if day is None and len(starts) == 1 and period:
+            day = period[0]
+        visit.date = day.isoformat() if day else None
+
+
+def _first_date(text: str, year: int | None) -> datetime.date | None:
+    found = find_dates(text, year)
+    return found[0] if found else None
+
+
+def _field_date(fields: list[Field], lo: int, hi: int, year: int | None, first: int) -> datetime.date | None:
+    for f in fields:
+        if f.kind == "date" and lo <= f.label_idx < hi and f.label_idx >= first:
+            got = _first_date(" ".join(f.value), year)
+            if got:
+                return got
+    return None
+
+
+def _listed_dates(head: list[Line], starts: list[Candidate], year: int | None) -> dict[str, datetime.date]:
+    codes = {c.place.code for c in starts}
+    out: dict[str, datetime.date] = {}
+    table = MunicipalityTable.load()
+    for line in head:
+        got = place_candidate(field_value_text(line.text), table, "")
+        if got and got[0].code in codes and got[0].code not in out:
+            day = _first_date(line.text, year)
+            if day:
+                out[got[0].code] = day
+    return out
+
+
+_DAY_FIRST = re.compile(r"^(\d{1,2})日(?:[はにの、]|[（(])")
+
+
+def _context_date(lines: list[Line], lo: int, year: int | None) -> datetime.date | None:
+    """The last date-only line or "N日は…" paragraph before a visit."""
+    found: datetime.date | None = None
+    month: int | None = None
+    for line in lines[:lo]:
+        text = normalize_numbers(line.text)
+        months = re.findall(r"(?<!\d)(\d{1,2})月(?!\d)", text)
+        full = iter_dates(text, year)
+        if full and (len(text) - (full[0].end - full[0].start) <= 12 or text.startswith("本日")):
+            found, month = full[0].date, full[0].date.month
+            continue
+        day = _DAY_FIRST.match(text)
+        if day and month and year:
+            try:
+                found = datetime.date(year, month, int(day.group(1)))
+            except ValueError:
+                pass
+        if months and not full:
+            month = int(months[0])
+    return found
