@@ -245,8 +245,13 @@ def _ingest_one(
     except DxkbError as exc:
         summary.failed.append(FileFailure(str(path), exc.message))
         return
-    except (OSError, ValueError, UnicodeError) as exc:
-        summary.failed.append(FileFailure(str(path), f"読み込めませんでした（{exc}）"))
+    except OSError as exc:
+        summary.failed.append(FileFailure(str(path), f"読み込めませんでした（{exc.strerror or exc}）"))
+        return
+    except Exception as exc:  # noqa: BLE001 - one unparsable file must not stop the ingest
+        summary.failed.append(
+            FileFailure(str(path), f"解析できませんでした（{type(exc).__name__}: {exc}）")
+        )
         return
     source = str(path.resolve())
     writer.delete_by_term("file", key)

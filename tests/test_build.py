@@ -67,3 +67,23 @@ def test_searcher_sees_new_commit(small_corpus: Path, tmp_path: Path) -> None:
     assert service.search("BYOD")["total"] == 0
     build_index([small_corpus], index_dir)
     assert service.search("BYOD")["total"] > 0
+
+
+def test_a_parser_crash_is_reported_and_the_rest_goes_in(
+    small_corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import index.build as build
+
+    real_parse = build.parse_file
+
+    def fragile_parse(path: Path, table: object = None) -> object:
+        if path.name == TAMA:
+            raise KeyError("unexpected layout")
+        return real_parse(path, table)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(build, "parse_file", fragile_parse)
+    summary = build_index([small_corpus], tmp_path / "index")
+    assert summary.added == [YOKOHAMA]
+    assert [(Path(f.file).name, f.message) for f in summary.failed] == [
+        (TAMA, "解析できませんでした（KeyError: 'unexpected layout'）")
+    ]
