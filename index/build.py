@@ -22,7 +22,7 @@ from whoosh.index import LockError
 from whoosh.writing import CLEAR
 
 from index.schema import make_schema
-from kb.errors import DxkbError, IndexBusyError, IndexMissingError
+from kb.errors import DxkbError, IndexBusyError, IndexMissingError, IndexOutdatedError
 from kb.model import Passage, Report, Visit
 from kb.municipalities import MunicipalityTable
 from kb.parse import parse_file
@@ -84,18 +84,33 @@ def collect_files(paths: Sequence[Path], summary: BuildSummary) -> list[Path]:
     return found
 
 
-def open_index(index_dir: Path) -> whoosh_index.Index:
-    """Open an existing index or raise IndexMissingError."""
+def index_status(index_dir: Path) -> str:
+    """``"missing"``, ``"outdated"`` (built with another schema) or ``"ok"``."""
     if not whoosh_index.exists_in(str(index_dir)):
+        return "missing"
+    stored = whoosh_index.open_dir(str(index_dir)).schema
+    return "ok" if sorted(stored.names()) == sorted(make_schema().names()) else "outdated"
+
+
+def open_index(index_dir: Path) -> whoosh_index.Index:
+    """Open an up-to-date index or raise IndexMissingError / IndexOutdatedError."""
+    status = index_status(index_dir)
+    if status == "missing":
         raise IndexMissingError(
             "索引がありません。先に `dxkb index` を実行してください", subject=str(index_dir)
+        )
+    if status == "outdated":
+        raise IndexOutdatedError(
+            "索引の形式が古くなっています。`dxkb index --rebuild` で作り直してください",
+            subject=str(index_dir),
         )
     return whoosh_index.open_dir(str(index_dir))
 
 
-def _open_or_create(index_dir: Path) -> whoosh_index.Index:
-    if whoosh_index.exists_in(str(index_dir)):
-        return whoosh_index.open_dir(str(index_dir))
+def _open_or_create(index_dir: Path, rebuild: bool) -> whoosh_index.Index:
+    status = index_status(index_dir)
+    if status == "ok" or (status == "outdated" and not rebuild):
+        return open_index(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
     return whoosh_index.create_in(str(index_dir), make_schema())
 
@@ -186,7 +201,7 @@ def build_index(
     """Index the report files under ``paths`` into ``index_dir``."""
     started = time.perf_counter()
     summary = BuildSummary()
-    ix = _open_or_create(index_dir)
+    ix = _open_or_create(index_dir, rebuild)
     # A rebuild re-adds everything and drops the old segments in the same
     # commit, so the previous index stays searchable until that moment.
     indexed = {} if rebuild else _indexed_reports(ix)

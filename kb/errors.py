@@ -66,3 +66,9 @@ class IndexBusyError(DxkbError):
     """Another process is writing the index right now."""
 
     status = 503
+
+
+class IndexOutdatedError(DxkbError):
+    """The index was built with another schema and must be rebuilt."""
+
+    status = 503

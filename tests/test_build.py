@@ -87,3 +87,23 @@ def test_a_parser_crash_is_reported_and_the_rest_goes_in(
     assert [(Path(f.file).name, f.message) for f in summary.failed] == [
         (TAMA, "解析できませんでした（KeyError: 'unexpected layout'）")
     ]
+
+
+def test_an_index_with_another_schema_is_rebuilt_only_on_request(small_corpus: Path, tmp_path: Path) -> None:
+    from whoosh import fields
+    from whoosh import index as whoosh_index
+
+    from index.build import index_status
+    from kb.errors import IndexOutdatedError
+
+    index_dir = tmp_path / "index"
+    index_dir.mkdir()
+    whoosh_index.create_in(str(index_dir), fields.Schema(id=fields.ID(stored=True)))
+    assert index_status(index_dir) == "outdated"
+    with pytest.raises(IndexOutdatedError):
+        SearchService(index_dir)
+    with pytest.raises(IndexOutdatedError):
+        build_index([small_corpus], index_dir)
+    build_index([small_corpus], index_dir, rebuild=True)
+    assert index_status(index_dir) == "ok"
+    assert SearchService(index_dir).search("BYOD")["total"] > 0

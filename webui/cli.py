@@ -246,16 +246,16 @@ def serve(index_dir: Path | None, reports_dir: Path | None, host: str, port: int
       dxkb serve
       dxkb serve --index var/index --port 8080
     """
-    from whoosh import index as whoosh_index
-
-    from index.build import build_index
+    from index.build import build_index, index_status
     from webui import create_app
 
     target = index_dir or default_index_dir()
     source = reports_dir or default_reports_dir()
-    if not whoosh_index.exists_in(str(target)):
-        click.echo(f"索引がないため {source} から作成します…", err=True)
-        summary = build_index([source], target, progress=sys.stderr.isatty())
+    status = index_status(target)
+    if status != "ok":
+        reason = "索引がない" if status == "missing" else "索引の形式が古い"
+        click.echo(f"{reason}ため {source} から作成します…", err=True)
+        summary = build_index([source], target, rebuild=True, progress=sys.stderr.isatty())
         for line in format_summary(summary.to_dict(), target):
             click.echo(line, err=True)
     app = create_app({"INDEX_DIR": str(target), "REPORTS_DIR": str(source)})
