@@ -5,6 +5,8 @@
 (``令和五年十月二十六日``).  A month and day without a year take
 ``default_year``.  A date followed by more days (``11月7日～8日``,
 ``11月8日、9日、10日``) yields every day of the list in :func:`find_dates`.
+A :class:`YearContext` also moves a yearless date into a known span of days
+(a trip over the new year, a fiscal year ``令和5年度`` running April to March).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ _NUMERIC = re.compile(
     r"\s*[./／-]\s*(?P<m>\d{1,2})\s*[./／-]\s*(?P<d>\d{1,2})(?![\d.])"
 )
 _YEAR_ONLY = re.compile(_YEAR)
+_FISCAL = re.compile(rf"{_YEAR}\s*度")
 _MORE_DAYS = re.compile(r"\s*(?:[（(][^）)]{1,4}[）)])?\s*[～〜~\-－ー、,・及びと]\s*(?:(\d{1,2})\s*月\s*)?(\d{1,2})\s*日")
 
 
@@ -97,13 +100,13 @@ def iter_dates(text: str, default_year: int | None = None) -> list[DateMatch]:
             day = _make(year if has_year else default_year, int(m["m"]), int(m["d"]))
             if day is not None:
                 found.append(DateMatch(day, m.start(), m.end(), has_year))
-                found.extend(_more_days(norm, m.end(), day))
+                found.extend(_more_days(norm, m.end(), day, has_year))
     found.sort(key=lambda d: d.start)
     return found
 
 
-def _more_days(text: str, pos: int, first: datetime.date) -> list[DateMatch]:
-    """Days listed after a date: ``～8日``, ``、9日、10日``, ``～7月22日``."""
+def _more_days(text: str, pos: int, first: datetime.date, has_year: bool) -> list[DateMatch]:
+    """Days listed after a date: ``～8日``, ``、9日、10日``, ``～7月22日`` (with the first's year, if written)."""
     out: list[DateMatch] = []
     current = first
     while (m := _MORE_DAYS.match(text, pos)) is not None:
@@ -113,7 +116,7 @@ def _more_days(text: str, pos: int, first: datetime.date) -> list[DateMatch]:
             break
         if nxt < current:
             nxt = _make(current.year + 1, month, int(m.group(2))) or nxt
-        out.append(DateMatch(nxt, m.start(2), m.end(), True))
+        out.append(DateMatch(nxt, m.start(2), m.end(), has_year))
         current, pos = nxt, m.end()
     return out
 
@@ -135,3 +138,41 @@ def find_years(text: str) -> list[int]:
     years = [y for m in _YEAR_ONLY.finditer(norm) if (y := _year_of(m.groupdict()))]
     years.extend(y for m in _NUMERIC.finditer(norm) if (y := _year_of(m.groupdict())))
     return years
+
+
+def find_fiscal_years(text: str) -> list[int]:
+    """Every fiscal year written in ``text`` (``令和5年度`` -> 2023)."""
+    norm = normalize_numbers(text)
+    return [y for m in _FISCAL.finditer(norm) if (y := _year_of(m.groupdict()))]
+
+
+def fiscal_span(year: int) -> tuple[datetime.date, datetime.date]:
+    """The days of a Japanese fiscal year: April 1 to March 31 of the next year."""
+    return datetime.date(year, 4, 1), datetime.date(year + 1, 3, 31)
+
+
+def within(day: datetime.date, start: datetime.date, end: datetime.date) -> datetime.date:
+    """``day`` with the year that puts it between ``start`` and ``end`` (unchanged when no year does)."""
+    if start <= day <= end:
+        return day
+    for year in range(start.year, end.year + 1):
+        moved = _make(year, day.month, day.day)
+        if moved is not None and start <= moved <= end:
+            return moved
+    return day
+
+
+@dataclass(frozen=True)
+class YearContext:
+    """How a date written without its year is read: the report's year, and the span it must fall in."""
+
+    year: int | None
+    span: tuple[datetime.date, datetime.date] | None = None
+
+    def fit(self, day: datetime.date) -> datetime.date:
+        """A yearless ``day`` moved into the span, when there is one."""
+        return within(day, *self.span) if self.span else day
+
+    def dates(self, text: str) -> list[datetime.date]:
+        """Every date written in ``text``; those without a year fitted into the span."""
+        return [d.date if d.has_year else self.fit(d.date) for d in iter_dates(text, self.year)]

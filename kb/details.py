@@ -5,7 +5,14 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from kb.layout import Field, Line, add_unique, field_value_text, label_kind, strip_marker
+from kb.layout import (
+    Field,
+    Line,
+    add_unique,
+    field_value_text,
+    label_kind,
+    strip_marker,
+)
 from kb.model import Report, Visit
 from kb.municipalities import Municipality, MunicipalityTable
 from kb.passages import Collector

@@ -1,20 +1,31 @@
-"""The report's head: title, committee or caucus, council, members and period."""
+"""The report's head: title, committee or caucus, council, members, period, and the year of yearless dates."""
 
 from __future__ import annotations
 
+import datetime
 import re
 import unicodedata
 
 import jaconv
 
-from kb.dates import find_dates, find_years, iter_dates
+from kb.dates import (
+    YearContext,
+    find_dates,
+    find_fiscal_years,
+    find_years,
+    fiscal_span,
+    iter_dates,
+)
 from kb.layout import MD, Field, Line, add_unique
 from kb.model import Period, Report
 from kb.municipalities import Municipality, MunicipalityTable, compact
 
-TITLE_WORDS = re.compile(
-    r"^(?:副委員長|委員長|副議長|議長|委員|同|議員|幹事長|担当幹事|幹事|団長|副団長|会長|副会長|代表)[ \u3000]*"
-)
+_TITLES = r"副委員長|委員長|副議長|議長|委員|議員|幹事長|担当幹事|幹事|団長|副団長|会長|副会長|代表"
+TITLE_WORDS = re.compile(rf"^(?:{_TITLES}|同)[ \u3000]*")
+# Titles written after a name ("山田花子議員"), and the space before a title that opens
+# the next name of a list on one line ("委員長 山田花子　副委員長 佐藤一郎").
+_TITLE_AFTER = re.compile(r"(?:副委員長|委員長|副議長|議長|議員|委員)$")
+_NEXT_TITLED = re.compile(rf"[ \u3000]+(?=(?:{_TITLES})|同[ \u3000])")
 
 _BREADCRUMB = re.compile(r"[＞>›»]|トップページ|本文へ|ページの先頭")
 _BODY_SUFFIX = re.compile(r"(?:委員会|検討会|協議会|研究会|審議会)$")
@@ -23,6 +34,7 @@ _COMMITTEE = re.compile(
     r"(?=$|[\s\u3000、（(＞>]|行政|県外|視察|調査|の|が|は|委員|報告|で|に)"
 )
 _COUNCIL = re.compile(r"([一-龥々ヶケ]{2,}?[都道府県市区町村])(?:議会|議団)")
+_CITY_COUNCIL = re.compile(r"([一-龥々ヶケ]{2,}?市)会(?![館場社計話所])")
 _KANA_COUNCIL = re.compile(r"([ぁ-ん]{2,})(市|町|村|区)議会")
 _MEMBER_IN_TEXT = (
     re.compile(r"議会?議員[ \u3000]*の?(?P<n>[一-龥々ぁ-んァ-ヴー]+(?:[ \u3000][一-龥々]{1,3}(?=[ \u3000（(]|$))?)"),
@@ -96,10 +108,8 @@ def _body(fields: list[Field], texts: list[str]) -> str:
 
 def _council(texts: list[str], table: MunicipalityTable, visited: set[str]) -> str:
     for text in texts:
-        for m in _COUNCIL.finditer(text):
-            place = _longest_place_suffix(m.group(1), table)
-            if place is not None and place.code not in visited:
-                return f"{place.name}議会"
+        if name := _council_in(text, table, visited):
+            return name
     for text in texts:
         for m in _KANA_COUNCIL.finditer(text):
             kata = jaconv.hira2kata(m.group(1))
@@ -107,6 +117,19 @@ def _council(texts: list[str], table: MunicipalityTable, visited: set[str]) -> s
                     and p.kana.startswith(kata) and len(p.kana) - len(kata) <= 2]
             if len({p.code for p in hits}) == 1 and hits[0].code not in visited:
                 return f"{hits[0].name}議会"
+    return ""
+
+
+def _council_in(text: str, table: MunicipalityTable, visited: set[str]) -> str:
+    """The first council of ``text`` that was not visited: ``春日部市議会``, or ``横浜市会`` of a designated city."""
+    hits = [(m.start(), m.group(1), "議会") for m in _COUNCIL.finditer(text)]
+    hits += [(m.start(), m.group(1), "会") for m in _CITY_COUNCIL.finditer(text)]
+    for _, run, suffix in sorted(hits):
+        place = _longest_place_suffix(run, table)
+        if place is None or place.code in visited:
+            continue
+        if suffix == "議会" or (place.is_designated_city and run.endswith(place.name)):
+            return f"{place.name}{suffix}"
     return ""
 
 
@@ -135,14 +158,18 @@ def _members(fields: list[Field], texts: list[str]) -> list[str]:
 
 
 def _names(values: list[str]) -> list[str]:
+    """The names of a members field: one per line, or listed with "、" or with titles."""
     out: list[str] = []
     for part in re.split(r"[、,，\n]", "\n".join(values)):
         text = re.sub(r"[（(][^）)]*[）)]", "", part).strip(" \u3000")
-        for _ in range(2):
-            text = TITLE_WORDS.sub("", text)
-        name = compact(text)
-        if is_name(name):
-            out.append(name)
+        for item in _NEXT_TITLED.split(text):
+            for _ in range(2):
+                item = TITLE_WORDS.sub("", item)
+            name = compact(item)
+            if _TITLE_AFTER.search(name) and is_name(_TITLE_AFTER.sub("", name)):
+                name = _TITLE_AFTER.sub("", name)
+            if is_name(name):
+                out.append(name)
     return out
 
 
@@ -168,5 +195,33 @@ def report_year(report: Report, head: list[Line], text: str) -> int | None:
         full = [d for d in iter_dates(line.text) if d.has_year]
         if full:
             return full[0].date.year
-    years = find_years("\n".join(ln.text for ln in head)) or find_years(text)
+    years = find_years(_year_source(head, text))
     return max(years) if years else None
+
+
+def year_context(report: Report, head: list[Line], text: str) -> YearContext:
+    """How the report's dates written without a year are read (see :func:`report_year`, :func:`report_span`)."""
+    return YearContext(report_year(report, head, text), report_span(report, head, text))
+
+
+def report_span(report: Report, head: list[Line], text: str) -> tuple[datetime.date, datetime.date] | None:
+    """The days a date written without its year must fall in, if known.
+
+    That is the trip's period, or else the fiscal year (``令和5年度``: April 2023
+    to March 2024) when every year that :func:`report_year` reads is a 年度.
+    """
+    if report.period.start and report.period.end:
+        return datetime.date.fromisoformat(report.period.start), datetime.date.fromisoformat(report.period.end)
+    if any(d.has_year for line in head for d in iter_dates(line.text)):
+        return None
+    source = _year_source(head, text)
+    years = find_years(source)
+    if years and len(find_fiscal_years(source)) == len(years):
+        return fiscal_span(max(years))
+    return None
+
+
+def _year_source(head: list[Line], text: str) -> str:
+    """The head's text when it names a year, else the whole text."""
+    head_text = "\n".join(ln.text for ln in head)
+    return head_text if find_years(head_text) else text

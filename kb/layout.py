@@ -37,12 +37,12 @@ _LEAD_MARKER = re.compile(
 HEADING_MAX = 48
 
 # Question and answer marks: the *_MARK patterns strip a mark, the *_STRICT ones
-# recognise a line that starts with one.
+# recognise a line that starts with one.  Longer marks come first: "答弁：" before "答".
 Q_MARK = re.compile(
     r"^(?:[QＱ]\d*|問\d*|[（(]質問[）)]|[（(]問[）)]|質問\s*[:：]|委員\s*[:：])\s*[）):：.．]?\s*(?=\S)"
 )
 A_MARK = re.compile(
-    r"^(?:[AＡ]\d*|答\d*|[（(]回答[）)]|[（(]答[）)]|回答\s*[:：]|担当者?\s*[:：]|答弁\s*[:：])\s*[）):：.．]?\s*(?=\S)"
+    r"^(?:答弁\s*[:：]|[AＡ]\d*|答\d*|[（(]回答[）)]|[（(]答[）)]|回答\s*[:：]|担当者?\s*[:：])\s*[）):：.．]?\s*(?=\S)"
 )
 Q_STRICT = re.compile(
     r"^(?:[QＱ]\d*[\s:：.．)）]|問\d*[\s:：)）]|[（(]質問[）)]|[（(]問[）)]|質問\s*[:：]|委員\s*[:：])"
@@ -152,6 +152,13 @@ _INLINE_LABEL = re.compile(
 )
 
 
+# "対応" alone is also a common word: it is a label only before a colon or a space, or with
+# a parenthesised note such as "対応者（役職名）".
+_RESPONDENTS_LABEL = re.compile(
+    r"^(?:対応者?|説明者|応対者)(?:\s*[:：]|[（(][^）)]{0,8}[）)]\s*(?:[:：]|[ \u3000]))|^対応者?[ \u3000]"
+)
+
+
 def find_fields(lines: list[Line]) -> list[Field]:
     """Every labelled field of the report, in order."""
     fields: list[Field] = []
@@ -179,7 +186,7 @@ def field_at(lines: list[Line], i: int) -> Field | None:
     m = _INLINE_LABEL.match(body)
     if m is None or (kind := label_kind(m.group("label"))) is None:
         return None
-    if kind == "respondents" and not re.match(r"^(?:対応者?|説明者|応対者)\s*[:：]|^対応者?[ \u3000]", body):
+    if kind == "respondents" and not _RESPONDENTS_LABEL.match(body):
         return None
     values = [m.group("value").strip()]
     idx = [i]

@@ -24,6 +24,13 @@ _SPACES = re.compile(r"[\s\u3000]+")
 _DISTRICT = re.compile(r"([\u4e00-\u9fff々ヶケ]{1,5}郡)$")
 
 
+# 政令指定都市 (designated cities): several of them name their council 市会 (横浜市会, 神戸市会).
+DESIGNATED_CITY_CODES = frozenset({
+    "011002", "041009", "111007", "121002", "141003", "141305", "141500", "151009", "221007", "221309",
+    "231002", "261009", "271004", "271403", "281000", "331007", "341002", "401005", "401307", "431001",
+})
+
+
 @dataclass(frozen=True)
 class Municipality:
     """One row of the table; a prefecture row has ``name == prefecture``."""
@@ -38,6 +45,11 @@ class Municipality:
     def is_prefecture(self) -> bool:
         """True for the row of a prefecture itself."""
         return self.name == self.prefecture
+
+    @property
+    def is_designated_city(self) -> bool:
+        """True for a 政令指定都市 (札幌市, 横浜市, 大阪市...)."""
+        return self.code in DESIGNATED_CITY_CODES
 
 
 @dataclass(frozen=True)

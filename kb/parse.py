@@ -29,7 +29,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kb.details import from_header, parse_visit
-from kb.header import read_header, report_year, title_idx
+from kb.header import read_header, title_idx, year_context
 from kb.layout import Field, Line, find_fields, split_lines
 from kb.model import Observation, Period, Report, Visit
 from kb.municipalities import MunicipalityTable, compact
@@ -75,7 +75,7 @@ def parse_text(
     for n, (cand, (lo, hi)) in enumerate(zip(starts, bounds)):
         report.visits.append(parse_visit(n + 1, cand, lines, lo, hi, fields, consumed, report))
     from_header(report, lines[:first], fields, table, text)
-    assign_dates(report, starts, lines, fields, bounds, report_year(report, lines[:first], text))
+    assign_dates(report, starts, lines, fields, bounds, year_context(report, lines[:first], text))
     tail = bounds[-1][1] if bounds else len(lines)
     _read_rest(report, lines, first, tail, consumed | title_idx(lines, first))
     if not report.visits:

@@ -16,6 +16,7 @@ class WalkState:
     author: str = ""
     pending_q: str = ""
     pending_heading: str = ""
+    answer_end: int = -1
 
 
 @dataclass

@@ -4,43 +4,76 @@ from __future__ import annotations
 
 import re
 
-from kb.layout import A_MARK, A_STRICT, Q_MARK, Q_STRICT, Line, next_text
+from kb.layout import A_MARK, A_STRICT, CAPTION, Q_MARK, Q_STRICT, Line, next_text
 from kb.model import QAPair
 from kb.passages import Collector, WalkState, content_section
 
 _ARROW_ANSWER = re.compile(r"^(?:→|⇒|➡|・・・|…+|⇨)\s*")
 _PROSE_Q = re.compile(r"「(?P<q>[^」]{4,})」との(?:質問|質疑|問い)")
 _PROSE_A = re.compile(r"「(?P<a>[^」]{4,})」との(?:回答|答弁|答え|説明)")
+# The narrator's closing words after a run of pairs ("以上", "…との質疑があった。").
+_CLOSING = re.compile(r"^以上[。.]?$|^との")
 
 
 def qa_line(lines: list[Line], i: int, hi: int, state: WalkState, coll: Collector) -> bool:
-    """Handle a question or answer line; False when the line is neither."""
+    """Handle a question, an answer or an answer's continuation; False when the line is none of them.
+
+    In a Q&A section, unmarked lines after an answer (blank lines between them
+    aside) continue it until the next mark, heading, label or separator.
+    """
     text = lines[i].text
+    open_answer = 0 <= state.answer_end and all(ln.blank for ln in lines[state.answer_end + 1: i])
     if Q_STRICT.match(text):
         flush_question(coll, state)
         state.pending_q = Q_MARK.sub("", text, count=1).strip()
         return True
-    if text.startswith("・") and not text.startswith("・・・"):
-        nxt = next_text(lines, i, hi)
-        if nxt is not None and _ARROW_ANSWER.match(nxt):
-            flush_question(coll, state)
-            state.pending_q = text.lstrip("・ 　")
-            return True
-    answer = A_MARK.sub("", text, count=1) if A_STRICT.match(text) else None
-    if answer is None and _ARROW_ANSWER.match(text):
-        answer = _ARROW_ANSWER.sub("", text, count=1)
+    if _bullet_question(lines, i, hi):
+        flush_question(coll, state)
+        state.pending_q = text.lstrip("・ 　")
+        return True
+    answer = _marked_answer(text)
+    if answer is None and open_answer and state.mode == "qa" and _continues(text):
+        answer = text
     if answer is None:
         return False
-    answer = answer.strip()
     if state.pending_q:
         pair(coll, state, state.pending_q, answer)
         state.pending_q = ""
-    elif coll.qa and coll.passages and coll.passages[-1].id == coll.qa[-1].passage:
-        last = coll.qa[-1]
-        last.answer += "\n" + answer
-        coll.passages[-1].text = _qa_text(last.question, last.answer)
-    else:
+    elif not _extend_answer(coll, answer):
         return False
+    state.answer_end = i
+    return True
+
+
+def _bullet_question(lines: list[Line], i: int, hi: int) -> bool:
+    """A "・…" line followed by an arrow answer ("→…") is a question."""
+    text = lines[i].text
+    if not text.startswith("・") or text.startswith("・・・"):
+        return False
+    nxt = next_text(lines, i, hi)
+    return nxt is not None and _ARROW_ANSWER.match(nxt) is not None
+
+
+def _marked_answer(text: str) -> str | None:
+    """The answer of a line that starts with an answer mark or an arrow, else None."""
+    if A_STRICT.match(text):
+        return A_MARK.sub("", text, count=1).strip()
+    if _ARROW_ANSWER.match(text):
+        return _ARROW_ANSWER.sub("", text, count=1).strip()
+    return None
+
+
+def _continues(text: str) -> bool:
+    return not (CAPTION.match(text) or _CLOSING.match(text) or prose_pairs(text))
+
+
+def _extend_answer(coll: Collector, answer: str) -> bool:
+    """Add a line to the last pair's answer when that pair is the last passage."""
+    if not (coll.qa and coll.passages and coll.passages[-1].id == coll.qa[-1].passage):
+        return False
+    last = coll.qa[-1]
+    last.answer += "\n" + answer
+    coll.passages[-1].text = _qa_text(last.question, last.answer)
     return True
 
 

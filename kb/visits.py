@@ -7,7 +7,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from kb.dates import find_dates, iter_dates, normalize_numbers
+from kb.dates import YearContext, iter_dates, normalize_numbers
+from kb.header import title_idx
 from kb.layout import (
     HEADING_MAX,
     OBS_WORDS,
@@ -136,26 +137,46 @@ def _adjacent(cands: list[Candidate], a: Candidate, b: Candidate) -> bool:
     return not any(a.idx < c.idx < b.idx and c.place.code != a.place.code for c in cands)
 
 
-def _section_start(lines: list[Line], cand: Candidate, floor: int) -> int:
-    """Move a visit start back over the place label and the heading above it."""
-    start = cand.idx
-    j = prev_nonblank(lines, start, floor)
-    if j is not None and label_kind(strip_marker(lines[j].text)) == "place":
-        start = j
-        k = prev_nonblank(lines, start, floor)
-        if k is not None and lines[k].cls and label_kind(lines[k].inner) is None:
-            start = k
-    return start
+def _label_above(lines: list[Line], cand: Candidate, floor: int) -> tuple[int, int | None]:
+    """Where a visit starts at least (its place label, when one is above the place line),
+    and the heading above that label, if any."""
+    j = prev_nonblank(lines, cand.idx, floor)
+    if j is None or label_kind(strip_marker(lines[j].text)) != "place":
+        return cand.idx, None
+    k = prev_nonblank(lines, j, floor)
+    if k is not None and lines[k].cls and label_kind(lines[k].inner) is None:
+        return j, k
+    return j, None
+
+
+def _md_level(line: Line) -> int | None:
+    return int(line.cls[2:]) if line.cls.startswith("md") else None
+
+
+def _opens_visit(lines: list[Line], label: int, head: int, heads: list[int | None]) -> bool:
+    """Whether the heading above a visit's place label belongs to the visit.
+
+    Not the report's title, and not a heading above the level of the visit's own
+    blocks unless every visit has one of its class ("## 1日目", "## 2日目").
+    """
+    if head in title_idx(lines, head + 1):
+        return False
+    level, own = _md_level(lines[head]), _md_level(lines[label])
+    if level is None or own is None or level >= own:
+        return True
+    return len(heads) > 1 and all(h is not None and lines[h].cls == lines[head].cls for h in heads)
 
 
 def visit_bounds(lines: list[Line], starts: list[Candidate]) -> list[tuple[int, int]]:
     """The line range ``(lo, hi)`` of each visit section."""
     out: list[tuple[int, int]] = []
     floor = 0
-    begins: list[int] = []
+    above: list[tuple[int, int | None]] = []
     for cand in starts:
-        begins.append(_section_start(lines, cand, floor))
+        above.append(_label_above(lines, cand, floor))
         floor = cand.idx + 1
+    heads = [head for _, head in above]
+    begins = [head if head is not None and _opens_visit(lines, label, head, heads) else label for label, head in above]
     for n, lo in enumerate(begins):
         hi = begins[n + 1] if n + 1 < len(begins) else _last_visit_end(lines, lo, starts, out)
         out.append((lo, hi))
@@ -199,47 +220,47 @@ def consumed_lines(fields: list[Field], starts: list[Candidate], lines: list[Lin
 
 def assign_dates(
     report: Report, starts: list[Candidate], lines: list[Line], fields: list[Field],
-    bounds: list[tuple[int, int]], year: int | None,
+    bounds: list[tuple[int, int]], years: YearContext,
 ) -> None:
     """The day of each visit, from the most specific source that gives one."""
     first = bounds[0][0] if bounds else len(lines)
-    listed = _listed_dates(lines[:first], starts, year)
+    listed = _listed_dates(lines[:first], starts, years)
     dated = [f for f in fields if f.kind == "date" and f.label_idx < first]
-    period = sorted({d for f in dated for d in find_dates(" ".join(f.value), year)})
+    period = sorted({d for f in dated for d in years.dates(" ".join(f.value))})
     for n, (visit, cand, (lo, hi)) in enumerate(zip(report.visits, starts, bounds)):
-        day = _first_date(lines[cand.idx].text, year)
-        day = day or _field_date(fields, lo, hi, year, first)
+        day = _first_date(lines[cand.idx].text, years)
+        day = day or _field_date(fields, lo, hi, years, first)
         day = day or listed.get(visit.code)
         if day is None and len(period) == len(starts) and len(starts) > 1:
             day = period[n]
-        day = day or _context_date(lines, lo, year)
+        day = day or _context_date(lines, lo, years)
         if day is None and len(starts) == 1 and period:
             day = period[0]
         visit.date = day.isoformat() if day else None
 
 
-def _first_date(text: str, year: int | None) -> datetime.date | None:
-    found = find_dates(text, year)
+def _first_date(text: str, years: YearContext) -> datetime.date | None:
+    found = years.dates(text)
     return found[0] if found else None
 
 
-def _field_date(fields: list[Field], lo: int, hi: int, year: int | None, first: int) -> datetime.date | None:
+def _field_date(fields: list[Field], lo: int, hi: int, years: YearContext, first: int) -> datetime.date | None:
     for f in fields:
         if f.kind == "date" and lo <= f.label_idx < hi and f.label_idx >= first:
-            got = _first_date(" ".join(f.value), year)
+            got = _first_date(" ".join(f.value), years)
             if got:
                 return got
     return None
 
 
-def _listed_dates(head: list[Line], starts: list[Candidate], year: int | None) -> dict[str, datetime.date]:
+def _listed_dates(head: list[Line], starts: list[Candidate], years: YearContext) -> dict[str, datetime.date]:
     codes = {c.place.code for c in starts}
     out: dict[str, datetime.date] = {}
     table = MunicipalityTable.load()
     for line in head:
         got = place_candidate(field_value_text(line.text), table, "")
         if got and got[0].code in codes and got[0].code not in out:
-            day = _first_date(line.text, year)
+            day = _first_date(line.text, years)
             if day:
                 out[got[0].code] = day
     return out
@@ -248,21 +269,22 @@ def _listed_dates(head: list[Line], starts: list[Candidate], year: int | None) -
 _DAY_FIRST = re.compile(r"^(\d{1,2})日(?:[はにの、]|[（(])")
 
 
-def _context_date(lines: list[Line], lo: int, year: int | None) -> datetime.date | None:
+def _context_date(lines: list[Line], lo: int, years: YearContext) -> datetime.date | None:
     """The last date-only line or "N日は…" paragraph before a visit."""
     found: datetime.date | None = None
     month: int | None = None
     for line in lines[:lo]:
         text = normalize_numbers(line.text)
         months = re.findall(r"(?<!\d)(\d{1,2})月(?!\d)", text)
-        full = iter_dates(text, year)
+        full = iter_dates(text, years.year)
         if full and (len(text) - (full[0].end - full[0].start) <= 12 or text.startswith("本日")):
-            found, month = full[0].date, full[0].date.month
+            found = full[0].date if full[0].has_year else years.fit(full[0].date)
+            month = found.month
             continue
         day = _DAY_FIRST.match(text)
-        if day and month and year:
+        if day and month and years.year:
             try:
-                found = datetime.date(year, month, int(day.group(1)))
+                found = years.fit(datetime.date(years.year, month, int(day.group(1))))
             except ValueError:
                 pass
         if months and not full:

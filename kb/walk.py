@@ -7,7 +7,15 @@ from __future__ import annotations
 import re
 
 from kb.header import TITLE_WORDS, is_name
-from kb.layout import CAPTION, OBS_WORDS, QA_WORDS, SEPARATOR, Line, label_kind, strip_marker
+from kb.layout import (
+    CAPTION,
+    OBS_WORDS,
+    QA_WORDS,
+    SEPARATOR,
+    Line,
+    label_kind,
+    strip_marker,
+)
 from kb.model import Section
 from kb.municipalities import compact
 from kb.passages import Collector, WalkState, content_section, emit

@@ -72,7 +72,7 @@ def test_searcher_sees_new_commit(small_corpus: Path, tmp_path: Path) -> None:
 def test_a_parser_crash_is_reported_and_the_rest_goes_in(
     small_corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import index.build as build
+    from index import build
 
     real_parse = build.parse_file
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
-from kb.header import is_name, read_header, report_year, title_idx
+from kb.header import is_name, read_header, report_span, report_year, title_idx
 from kb.layout import find_fields, split_lines
 from kb.model import Period, Report
 from kb.municipalities import MunicipalityTable
@@ -91,6 +93,11 @@ def test_body(text: str, body: str, table: MunicipalityTable) -> None:
         ("東京都議会 行政視察報告書\n", "東京都議会"),
         ("自民党豊島区議団 会派視察報告書\n", "豊島区議会"),
         ("総務委員会 行政視察報告書\n", ""),
+        ("横浜市会 行政視察報告書\n", "横浜市会"),
+        ("神戸市会 総務財政委員会 行政視察報告書\n", "神戸市会"),
+        ("行政視察報告書\n大阪市会議員　山田 花子\n", "大阪市会"),
+        ("函館市会 行政視察報告書\n", ""),
+        ("横浜市会館にて報告会を開いた\n", ""),
     ],
 )
 def test_council(text: str, council: str, table: MunicipalityTable) -> None:
@@ -138,6 +145,17 @@ def test_council_from_page_title(table: MunicipalityTable) -> None:
         pytest.param("視察報告\n\n報告者 総務委員 山田花子\n", ["山田花子"], id="reporter"),
         pytest.param("春日部市議会議員の山田花子です。視察の報告をします。\n", ["山田花子"], id="named-in-text"),
         pytest.param("新庄市議会 常任委員会行政視察\n（樋口恒夫委員長）\n", ["樋口恒夫"], id="chair-in-parentheses"),
+        pytest.param(
+            "行政視察報告書\n\n参加委員：委員長 山田花子　副委員長 佐藤一郎　委員 鈴木次郎\n",
+            ["山田花子", "佐藤一郎", "鈴木次郎"], id="titles-on-one-line",
+        ),
+        pytest.param(
+            "行政視察報告書\n\n参加者：山田花子議員、佐藤一郎議員\n", ["山田花子", "佐藤一郎"], id="議員-after-names",
+        ),
+        pytest.param(
+            "行政視察報告書\n\n視察委員：山田花子委員長、佐藤一郎副委員長、鈴木次郎委員\n",
+            ["山田花子", "佐藤一郎", "鈴木次郎"], id="titles-after-names",
+        ),
         pytest.param("総務委員会 行政視察報告書\n", [], id="none"),
     ],
 )
@@ -192,3 +210,24 @@ def test_period(text: str, start: str | None, end: str | None, table: Municipali
 def test_report_year(text: str, period: Period, year: int | None) -> None:
     report = Report("x.txt", period=period)
     assert report_year(report, split_lines(text), text) == year
+
+
+_D = datetime.date
+
+
+@pytest.mark.parametrize(
+    ("text", "period", "span"),
+    [
+        pytest.param("行政視察報告書\n", Period("2023-12-25", "2024-01-10"), (_D(2023, 12, 25), _D(2024, 1, 10)),
+                     id="period"),
+        pytest.param("令和5年度 行政視察報告書\n", Period(), (_D(2023, 4, 1), _D(2024, 3, 31)), id="fiscal-year"),
+        pytest.param("行政視察報告書\n\n本文。令和5年度の予算で導入した。\n", Period(),
+                     (_D(2023, 4, 1), _D(2024, 3, 31)), id="fiscal-year-in-the-text"),
+        pytest.param("令和5年度 行政視察報告書\n令和6年2月1日提出\n", Period(), None, id="dated-head-line"),
+        pytest.param("令和5年度 行政視察報告書\n令和5年の実績\n", Period(), None, id="calendar-year-too"),
+        pytest.param("行政視察報告書\n", Period(), None, id="no-year"),
+    ],
+)
+def test_report_span(text: str, period: Period, span: tuple[datetime.date, datetime.date] | None) -> None:
+    report = Report("x.txt", period=period)
+    assert report_span(report, split_lines(text), text) == span

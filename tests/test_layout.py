@@ -5,6 +5,10 @@ from __future__ import annotations
 import pytest
 
 from kb.layout import (
+    A_MARK,
+    A_STRICT,
+    Q_MARK,
+    Q_STRICT,
     Field,
     add_unique,
     field_at,
@@ -66,6 +70,33 @@ def test_split_lines_keeps_index_indent_and_blanks() -> None:
         (3, "", 0, True),
     ]
     assert lines[2].raw == "　　本文である。"
+
+
+# --- question and answer marks -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "rest"),
+    [
+        ("答弁：年間百万円である。", "年間百万円である。"),
+        ("答弁 ： 年間百万円である。", "年間百万円である。"),
+        ("答：年間百万円である。", "年間百万円である。"),
+        ("答2　年間百万円である。", "年間百万円である。"),
+        ("（答）年間百万円である。", "年間百万円である。"),
+        ("回答：年間百万円である。", "年間百万円である。"),
+        ("A. 年間百万円である。", "年間百万円である。"),
+    ],
+)
+def test_answer_mark(text: str, rest: str) -> None:
+    assert A_STRICT.match(text) and A_MARK.sub("", text, count=1) == rest
+
+
+@pytest.mark.parametrize(
+    ("text", "rest"),
+    [("質問：費用は。", "費用は。"), ("委員：費用は。", "費用は。"), ("問1）費用は。", "費用は。"), ("Ｑ．費用は。", "費用は。")],
+)
+def test_question_mark(text: str, rest: str) -> None:
+    assert Q_STRICT.match(text) and Q_MARK.sub("", text, count=1) == rest
 
 
 # --- markers and labels -------------------------------------------------------------------
@@ -136,6 +167,9 @@ def test_norm_label_drops_spaces_and_trailing_parenthesis() -> None:
         ("対応 企画部長", "respondents", ["企画部長"]),
         ("報告者 山田太郎", "reporter", ["山田太郎"]),
         ("日時 令和5年10月12日 10時から", "date", ["令和5年10月12日 10時から"]),
+        ("対応者（役職名）：企画部長", "respondents", ["企画部長"]),
+        ("説明者（役職）：企画課長", "respondents", ["企画課長"]),
+        ("3 対応者（役職名） 企画部長", "respondents", ["企画部長"]),
     ],
 )
 def test_field_on_one_line(text: str, kind: str, value: list[str]) -> None:
@@ -144,7 +178,7 @@ def test_field_on_one_line(text: str, kind: str, value: list[str]) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["本市の視察先は多い", "対応として、窓口を増やした", "所感：参考になった", "函館市では公式LINEを使っている。", ""],
+    ["本市の視察先は多い", "対応として、窓口を増やした", "所感：参考になった", "説明者（市長）から話があった。", "函館市では公式LINEを使っている。", ""],
 )
 def test_no_field(text: str) -> None:
     assert field_at(split_lines(text), 0) is None

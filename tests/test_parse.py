@@ -261,6 +261,20 @@ def test_shapes_of_qa() -> None:
     assert report.visits[0].respondents == ["総務課長"]
 
 
+@pytest.mark.parametrize(
+    "line",
+    ["対応者（役職名）：企画部長", "説明者（役職）：企画部長", "3 対応者（役職名） 企画部長", "対応者：企画部長"],
+)
+def test_respondents_label_with_parenthesis(line: str) -> None:
+    text = (
+        "総務委員会 行政視察報告書\n\n1 視察日 令和5年5月10日\n\n(1) 静岡県森町\n"
+        f"{line}\n森町では、窓口のデジタル化について説明を受けた。\n"
+    )
+    visit = parse_text(text, "respondents.txt").visits[0]
+    assert (visit.municipality, visit.respondents) == ("森町", ["企画部長"])
+    assert [p.text for p in visit.passages] == ["森町では、窓口のデジタル化について説明を受けた。"]
+
+
 def test_per_member_observations() -> None:
     text = (
         "行政視察報告書\n\n視察先\n北海道　函館市\n\n実施日\n令和6年7月11日\n\n参加者氏名\n山田 一郎、佐藤 花子\n\n"

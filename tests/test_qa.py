@@ -54,6 +54,8 @@ def test_the_minimal_report_has_one_visit_and_no_qa() -> None:
         pytest.param(f"（問）{_Q}\n（答）{_A}\n", id="（問）-（答）"),
         pytest.param(f"質問：{_Q}\n回答：{_A}\n", id="質問：-回答："),
         pytest.param(f"委員：{_Q}\n担当者：{_A}\n", id="委員：-担当者："),
+        pytest.param(f"委員：{_Q}\n答弁：{_A}\n", id="委員：-答弁："),
+        pytest.param(f"質問：{_Q}\n答弁 ：{_A}\n", id="質問：-答弁："),
         pytest.param(f"・{_Q}\n→{_A}\n", id="bullet-arrow"),
         pytest.param(f"・{_Q}\n⇒ {_A}\n", id="bullet-double-arrow"),
     ],
@@ -100,40 +102,81 @@ def test_pairs_get_their_own_passages() -> None:
 
 # --- answers over several lines -------------------------------------------------------------
 
+_MORE = "今後も増やしていく。"
+
 
 @pytest.mark.parametrize(
     "body",
     [
-        pytest.param(f"Q {_Q}\nA {_A}\nA 今後も増やしていく。\n", id="second-A-line"),
-        pytest.param(f"・{_Q}\n→{_A}\n→今後も増やしていく。\n", id="second-arrow-line"),
-        pytest.param(f"問　{_Q}\n答　{_A}\n答　今後も増やしていく。\n", id="second-答-line"),
+        pytest.param(f"Q {_Q}\nA {_A}\nA {_MORE}\n", id="second-A-line"),
+        pytest.param(f"・{_Q}\n→{_A}\n→{_MORE}\n", id="second-arrow-line"),
+        pytest.param(f"問　{_Q}\n答　{_A}\n答　{_MORE}\n", id="second-答-line"),
+        pytest.param(f"Q {_Q}\nA {_A}\n{_MORE}\n", id="unmarked-line"),
+        pytest.param(f"Q {_Q}\nA {_A}\n　　{_MORE}\n", id="indented-line"),
+        pytest.param(f"Q {_Q}\nA {_A}\n\n{_MORE}\n", id="after-a-blank-line"),
+        pytest.param(f"問　{_Q}\n答　{_A}\n{_MORE}\n", id="unmarked-after-答"),
+        pytest.param(f"・{_Q}\n→{_A}\n{_MORE}\n", id="unmarked-after-arrow"),
     ],
 )
 def test_answer_continued_on_next_line(body: str) -> None:
     visit = _visit(body)
-    answer = f"{_A}\n今後も増やしていく。"
+    answer = f"{_A}\n{_MORE}"
     assert [(q.question, q.answer) for q in visit.qa] == [(_Q, answer)]
     assert [p.text for p in visit.passages if p.section == "qa"] == [f"問：{_Q}\n答：{answer}"]
 
 
-# --- lines that are not questions or answers ---------------------------------------------------
+def test_answer_continued_over_paragraphs_until_the_next_question() -> None:
+    body = f"Q {_Q}\nA {_A}\n{_MORE}\n\n広報誌でも周知する。\nQ 費用は。\nA 年間百万円である。\n"
+    assert _pairs(body) == [(_Q, f"{_A}\n{_MORE}\n広報誌でも周知する。"), ("費用は。", "年間百万円である。")]
 
 
 @pytest.mark.parametrize(
-    "line",
+    ("tail", "section"),
     [
-        "AIを活用した窓口案内も行っている。",
-        "A4判の資料を配布している。",
-        "QRコードから申請できる。",
-        "問い合わせは減っている。",
-        "答申を受けて条例を改正した。",
-        "委員会として今後も注視する。",
+        pytest.param(f"【所感】\n{_MORE}\n", "observation", id="所感-heading"),
+        pytest.param(f"■今後の課題\n{_MORE}\n", "content", id="heading"),
+        pytest.param(f"対応者：企画部長\n{_MORE}\n", "content", id="label-line"),
+        pytest.param(f"――――――\n{_MORE}\n", "content", id="separator"),
+        pytest.param("（写真）\n", "content", id="caption"),
+        pytest.param("以上\n", "content", id="closing-word"),
     ],
 )
-def test_line_after_a_pair_is_not_an_answer(line: str) -> None:
-    visit = _visit(f"Q {_Q}\nA {_A}\n{line}\n")
+def test_answer_not_continued_past(tail: str, section: str) -> None:
+    visit = _visit(f"Q {_Q}\nA {_A}\n{tail}")
     assert [(q.question, q.answer) for q in visit.qa] == [(_Q, _A)]
-    assert visit.passages[-1].text == line and visit.passages[-1].section != "qa"
+    last = tail.strip().split("\n")[-1]
+    assert (visit.passages[-1].section, visit.passages[-1].text) == (section, last)
+
+
+def test_answer_not_continued_outside_a_qa_section() -> None:
+    text = _HEAD.replace("【質疑応答】\n", "") + f"Q {_Q}\nA {_A}\n{_MORE}\n"
+    visit = parse_text(text, "x.txt").visits[0]
+    assert [(q.question, q.answer) for q in visit.qa] == [(_Q, _A)]
+    assert (visit.passages[-1].section, visit.passages[-1].text) == ("content", _MORE)
+
+
+# --- lines that are not questions or answers ---------------------------------------------------
+
+_NOT_MARKED = [
+    "AIを活用した窓口案内も行っている。",
+    "A4判の資料を配布している。",
+    "QRコードから申請できる。",
+    "問い合わせは減っている。",
+    "答申を受けて条例を改正した。",
+    "委員会として今後も注視する。",
+]
+
+
+@pytest.mark.parametrize("line", _NOT_MARKED)
+def test_line_after_a_question_is_not_an_answer(line: str) -> None:
+    visit = _visit(f"Q {_Q}\n{line}\n")
+    assert visit.qa == []
+    assert [p.text for p in visit.passages[-2:]] == [_Q, line]
+
+
+@pytest.mark.parametrize("line", _NOT_MARKED)
+def test_line_after_a_pair_continues_the_answer_whole(line: str) -> None:
+    assert _pairs(f"Q {_Q}\nA {_A}\n{line}\n") == [(_Q, f"{_A}\n{line}")]
 
 
 def test_ai_line_before_the_questions_is_content() -> None:

@@ -69,6 +69,29 @@ def test_not_a_place_heading(text: str, table: MunicipalityTable) -> None:
     assert place_candidate(text, table, "") is None
 
 
+# --- where a visit section begins ----------------------------------------------------------------
+
+
+def test_title_heading_above_the_first_place_block_stays_the_title() -> None:
+    text = "## 総務委員会行政視察報告書\n\n### 1 視察先\n\n大阪府大阪市\n\n### 2 視察内容\n\n大阪市" + _BODY + "\n"
+    report = parse_text(text, "x.txt")
+    assert report.title == "総務委員会行政視察報告書"
+    assert [(v.municipality, v.topics) for v in report.visits] == [("大阪市", [])]
+    assert [p.text for p in report.visits[0].passages] == ["大阪市" + _BODY]
+
+
+def test_higher_heading_above_a_single_place_block_stays_outside(table: MunicipalityTable) -> None:
+    text = (
+        "# 行政視察報告書\n\n## 総務委員会\n\n### 1 視察先\n\n大阪府大阪市\n\n### 2 視察内容\n\n大阪市" + _BODY + "\n"
+    )
+    lines = split_lines(text)
+    starts = visit_starts(lines, find_candidates(lines, find_fields(lines), table, text))
+    assert visit_bounds(lines, starts) == [(4, len(lines))]
+    report = parse_text(text, "x.txt")
+    assert (report.title, report.body) == ("行政視察報告書", "総務委員会")
+    assert [v.topics for v in report.visits] == [[]]
+
+
 # --- visits of a report -------------------------------------------------------------------------
 
 
@@ -169,6 +192,20 @@ def test_kobe_city_is_not_godo_town(heading: str, want: tuple[str, str, str, str
         pytest.param("総務委員会 行政視察報告書\n\n視察期間：令和4年7月21日～7月22日\n", "(1) 北海道函館市（7月22日）",
                      "2022-07-22", id="year-of-the-period"),
         pytest.param("総務委員会 行政視察報告書\n", "(1) 北海道函館市（10月12日）", None, id="no-year-anywhere"),
+        pytest.param("総務委員会 行政視察報告書\n\n視察期間：令和5年12月25日～1月10日\n", "(1) 北海道函館市（1月10日）",
+                     "2024-01-10", id="period-over-the-new-year"),
+        pytest.param("総務委員会 行政視察報告書\n\n視察期間：令和5年12月25日～1月10日\n", "(1) 北海道函館市（12月26日）",
+                     "2023-12-26", id="period-over-the-new-year-december"),
+        pytest.param("令和5年度 総務委員会 行政視察報告書\n", "(1) 北海道函館市（1月25日）", "2024-01-25",
+                     id="fiscal-year-january"),
+        pytest.param("令和5年度 総務委員会 行政視察報告書\n", "(1) 北海道函館市（3月31日）", "2024-03-31",
+                     id="fiscal-year-march"),
+        pytest.param("令和5年度 総務委員会 行政視察報告書\n", "(1) 北海道函館市（4月1日）", "2023-04-01",
+                     id="fiscal-year-april"),
+        pytest.param("総務委員会 行政視察報告書\n令和6年2月1日\n", "(1) 北海道函館市（1月25日）", "2024-01-25",
+                     id="calendar-year-of-a-dated-head-line"),
+        pytest.param("総務委員会 行政視察報告書\n\n視察日：1月25日\n", "(1) 北海道函館市",
+                     None, id="no-year-for-the-field"),
     ],
 )
 def test_date_without_year_takes_the_reports_year(head: str, heading: str, date: str | None) -> None:

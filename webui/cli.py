@@ -22,7 +22,7 @@ from kb.errors import DxkbError
 
 F = TypeVar("F", bound=Callable[..., Any])
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]
-_MARK = re.compile(r"<mark[^>]*>(.*?)</mark>", re.S)
+_MARK = re.compile(r"<mark[^>]*>(.*?)</mark>", re.DOTALL)
 
 
 def default_index_dir() -> Path:
@@ -162,9 +162,11 @@ def format_summary(data: dict[str, Any], target: Path) -> list[str]:
     """Readable lines for an index build summary."""
     lines = [
         f"索引: {target}",
-        f"追加 {len(data['added'])} 件、更新 {len(data['updated'])} 件、削除 {len(data['removed'])} 件、"
-        f"変更なし {len(data['skipped'])} 件、失敗 {len(data['failed'])} 件"
-        f"（段落 {data['passages']} 件、{data['seconds']:.2f} 秒）",
+        (
+            f"追加 {len(data['added'])} 件、更新 {len(data['updated'])} 件、削除 {len(data['removed'])} 件、"
+            f"変更なし {len(data['skipped'])} 件、失敗 {len(data['failed'])} 件"
+            f"（段落 {data['passages']} 件、{data['seconds']:.2f} 秒）"
+        ),
     ]
     for file, warnings in data["warnings"].items():
         lines.extend(f"警告: {file}: {w}" for w in warnings)
