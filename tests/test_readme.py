@@ -1,0 +1,26 @@
+"""README.md starts with the two commands that set up and run the product and its tests."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def readme_commands() -> list[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return re.findall(r"```sh\n(.+?)\n```", text)[:2]
+
+
+def test_first_command_installs_indexes_and_serves() -> None:
+    first = readme_commands()[0]
+    assert first.startswith("python3 -m venv .venv && ")
+    assert first.endswith("dxkb index && .venv/bin/dxkb serve")
+
+
+def test_ci_runs_the_second_command() -> None:
+    second = readme_commands()[1]
+    assert "pytest" in second
+    ci_lines = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert second in ci_lines
