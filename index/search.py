@@ -11,6 +11,7 @@ import json
 import math
 import re
 import threading
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,70 @@ MAX_QUERY_CHARS = 256
 MAX_LIMIT = 100
 SNIPPET_CHARS = 160
 _PHRASE = re.compile(r'"([^"]+)"|“([^”]+)”|「([^」]+)」')
+_SENTENCE_END = "。！？!?\n"
+_LEADING_JUNK = "、，,。．.・ 　\n"
+_LOOKBACK = 30
+
+
+WHOLE_PASSAGE_CHARS = 200
+
+
+class PassageFragmenter(highlight.ContextFragmenter):
+    """A short passage is shown whole; a long one as fragments around matches."""
+
+    def fragment_matches(self, text: str, tokens: Sequence[Any]) -> Iterator[Any]:
+        if len(text) <= WHOLE_PASSAGE_CHARS:
+            yield highlight.Fragment(text, list(tokens), 0, len(text))
+            return
+        yield from super().fragment_matches(text, tokens)
+
+    def fragment_tokens(self, text: str, all_tokens: Iterable[Any]) -> Iterator[Any]:
+        if len(text) <= WHOLE_PASSAGE_CHARS:
+            matches = [t.copy() for t in all_tokens if t.matched]
+            yield highlight.Fragment(text, matches, 0, len(text))
+            return
+        yield from super().fragment_tokens(text, all_tokens)
+
+
+class PassageFormatter(highlight.HtmlFormatter):
+    """``<mark>`` highlights; fragments start at a sentence when one is near
+    and show an ellipsis where the passage text goes on."""
+
+    def __init__(self) -> None:
+        super().__init__(tagname="mark", between="")
+
+    def format(self, fragments: Iterable[Any], replace: bool = False) -> str:
+        parts: list[str] = []
+        previous_end = 0
+        for fragment in fragments:
+            text: str = fragment.text
+            fragment.startchar = _fragment_start(text, fragment.startchar, fragment.matches, previous_end)
+            if fragment.startchar > previous_end or (fragment.startchar > 0 and not parts):
+                parts.append("…")
+            parts.append(self.format_fragment(fragment, replace))
+            previous_end = fragment.endchar
+        if parts and previous_end < len(text.rstrip()):
+            parts.append("…")
+        return "".join(parts)
+
+
+def _fragment_start(text: str, start: int, matches: list[Any], floor: int) -> int:
+    """Move a fragment's start to a nearby sentence start: back (not before
+    ``floor``) or forward (never beyond its first match)."""
+    if start <= floor or (floor > 0 and start - floor <= _LOOKBACK):
+        return floor  # overlapping or nearly adjacent: continue the previous fragment
+    window = text[max(floor, start - _LOOKBACK):start]
+    cut = max(window.rfind(ch) for ch in _SENTENCE_END)
+    if cut >= 0:
+        return start - len(window) + cut + 1
+    limit = min((m.startchar for m in matches if m.startchar is not None), default=start)
+    ahead = text[start:min(limit, start + _LOOKBACK)]
+    cut = max(ahead.rfind(ch) for ch in _SENTENCE_END)
+    if cut >= 0:
+        return start + cut + 1
+    while start < limit and text[start] in _LEADING_JUNK:
+        start += 1
+    return start
 
 
 @dataclass(frozen=True)
@@ -122,8 +187,8 @@ class SearchService:
         self._ix = open_index(self.index_dir)
         self._local = threading.local()
         self._highlighter = highlight.Highlighter(
-            fragmenter=highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=40),
-            formatter=highlight.HtmlFormatter(tagname="mark", between="…"),
+            fragmenter=PassageFragmenter(maxchars=SNIPPET_CHARS, surround=40),
+            formatter=PassageFormatter(),
         )
 
     def searcher(self) -> Any:
@@ -211,8 +276,10 @@ class SearchService:
         snippet: str = hit.highlights("text", top=2)
         if snippet:
             return snippet
-        head = text[:SNIPPET_CHARS] + ("…" if len(text) > SNIPPET_CHARS else "")
-        return html.escape(head, quote=False)
+        # The match was in the heading or title: show the passage's start.
+        if len(text) <= WHOLE_PASSAGE_CHARS:
+            return html.escape(text, quote=False)
+        return html.escape(text[:SNIPPET_CHARS], quote=False) + "…"
 
     def report(self, file: str) -> dict[str, Any]:
         """The parsed report stored for ``file``; NotFoundError if none."""

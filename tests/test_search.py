@@ -122,3 +122,37 @@ def test_stats(service: SearchService, reports_dir: Any) -> None:
     stats = service.stats()
     assert stats["reports"] == len(list(reports_dir.iterdir()))
     assert stats["passages"] > stats["reports"]
+
+
+def _plain(snippet: str) -> str:
+    import html
+    import re
+
+    return html.unescape(re.sub(r"</?mark[^>]*>", "", snippet))
+
+
+@pytest.mark.parametrize("query", ["BYOD", "電子申請", "スマートシティ", "タブレット", "生成AI", "議会", "LINE"])
+def test_snippets_quote_the_passage(service: SearchService, query: str) -> None:
+    from index.search import WHOLE_PASSAGE_CHARS
+
+    hits = service.search(query, limit=50)["hits"]
+    assert hits
+    for hit in hits:
+        plain, text = _plain(hit["snippet"]), hit["text"]
+        if len(text) <= WHOLE_PASSAGE_CHARS:
+            assert plain == text
+            continue
+        pieces = [p for p in plain.split("…") if p]
+        assert pieces and all(p in text for p in pieces), plain
+        assert len(plain) < len(text) + 4
+
+
+def test_long_passage_snippet_is_shorter_and_marked(service: SearchService) -> None:
+    from index.search import WHOLE_PASSAGE_CHARS
+
+    hits = service.search("LINE", limit=100)["hits"]
+    long_hits = [h for h in hits if len(h["text"]) > WHOLE_PASSAGE_CHARS and "LINE" in h["text"]]
+    assert long_hits
+    for hit in long_hits:
+        assert "<mark" in hit["snippet"]
+        assert len(_plain(hit["snippet"])) < len(hit["text"])
