@@ -28,7 +28,7 @@ def parse_visit(
     place = cand.place
     visit = Visit(municipality=place.name, prefecture=place.prefecture, code=place.code, district=cand.district)
     coll = Collector(f"v{n}")
-    walk(lines, lo, hi, consumed, coll, report.members, strip_marker(lines[cand.idx].text))
+    walk(lines, lo, hi, consumed, coll, report.members, _visit_heading(lines[cand.idx], place))
     own = [f for f in fields if lo <= f.label_idx < hi]
     for f in own:
         if f.kind == "respondents":
@@ -41,6 +41,11 @@ def parse_visit(
     add_unique(visit.topics, coll.topics)
     visit.qa, visit.observations, visit.passages = coll.qa, coll.observations, coll.passages
     return visit
+
+
+def _visit_heading(line: Line, place: Municipality) -> str:
+    """The heading of a visit's first passages: its heading line, or the place when a sentence opens the visit."""
+    return place.name if line.text.endswith("。") else strip_marker(line.text)
 
 
 def _clean_topic(text: str) -> str:

@@ -24,7 +24,9 @@ _TITLES = r"副委員長|委員長|副議長|議長|委員|議員|幹事長|担�
 TITLE_WORDS = re.compile(rf"^(?:{_TITLES}|同)[ \u3000]*")
 # Titles written after a name ("山田花子議員"), and the space before a title that opens
 # the next name of a list on one line ("委員長 山田花子　副委員長 佐藤一郎").
-_TITLE_AFTER = re.compile(r"(?:副委員長|委員長|副議長|議長|議員|委員)$")
+TITLE_AFTER = re.compile(r"(?:副委員長|委員長|副議長|議長|議員|委員)$")
+# A title spread over the width of a longer one in a form: "委　　員" is 委員.
+_SPREAD_TITLE = re.compile("^(?:" + "|".join("[ \u3000]*".join(t) for t in _TITLES.split("|")) + ")(?=[ \u3000])")
 _NEXT_TITLED = re.compile(rf"[ \u3000]+(?=(?:{_TITLES})|同[ \u3000])")
 
 _BREADCRUMB = re.compile(r"[＞>›»]|トップページ|本文へ|ページの先頭")
@@ -88,6 +90,7 @@ def _body(fields: list[Field], texts: list[str]) -> str:
             return name if _BODY_SUFFIX.search(name) else f"会派 {name}"
     for text in texts:
         m = re.search(r"^(\S+)[ \u3000]*会派(?:行政)?(?:視察|調査)", text)
+        m = m or re.search(r"^会派[「『]([^」』]+)[」』][ \u3000]*(?:行政)?(?:視察|調査)", text)
         if m:
             return f"会派 {m.group(1)}"
         m = re.search(r"「([^」]+?(?:委員会|検討会|協議会|研究会))」のメンバー", text)
@@ -162,12 +165,13 @@ def _names(values: list[str]) -> list[str]:
     out: list[str] = []
     for part in re.split(r"[、,，\n]", "\n".join(values)):
         text = re.sub(r"[（(][^）)]*[）)]", "", part).strip(" \u3000")
+        text = _SPREAD_TITLE.sub(lambda m: compact(m.group()), text)
         for item in _NEXT_TITLED.split(text):
             for _ in range(2):
                 item = TITLE_WORDS.sub("", item)
             name = compact(item)
-            if _TITLE_AFTER.search(name) and is_name(_TITLE_AFTER.sub("", name)):
-                name = _TITLE_AFTER.sub("", name)
+            if TITLE_AFTER.search(name) and is_name(TITLE_AFTER.sub("", name)):
+                name = TITLE_AFTER.sub("", name)
             if is_name(name):
                 out.append(name)
     return out

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from kb.municipalities import compact
 
+# Kanji numerals of section marks: 「一、視察目的」「（二）長浜市」.
+_KANJI_NUM = "[一二三四五六七八九十]{1,3}"
 # Heading marks: the class of a heading line names the shape of its mark.
 _MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("angle", re.compile(r"^[<＜〈《]\s*(.+?)\s*[>＞〉》]$")),
@@ -24,6 +26,8 @@ _MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("num_paren", re.compile(r"^\d{1,2}\s*[）)]\s*(.+)$")),
     ("num_dot", re.compile(r"^\d{1,2}\s*[.．、]\s*(?!\d)(.+)$")),
     ("num", re.compile(r"^\d{1,2}[ \u3000]+(.+)$")),
+    ("paren_kanji", re.compile(rf"^[（(]\s*{_KANJI_NUM}\s*[）)]\s*(.+)$")),
+    ("kanji_dot", re.compile(rf"^{_KANJI_NUM}\s*[、.．]\s*(.+)$")),
     ("circled", re.compile(r"^[①-⑳]\s*(.+)$")),
     ("paren_kana", re.compile(r"^[（(][ア-ト][）)]\s*(.+)$")),
     ("paren", re.compile(r"^[（(]([^（）()]{1,12})[）)]$")),
@@ -32,23 +36,31 @@ _MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
 MD = re.compile(r"^(#{1,6})\s*(.*)$")
 _LEAD_MARKER = re.compile(
     r"^(?:[（(]\s*\d{1,2}\s*[）)]|\d{1,2}\s*[）).．、]|\d{1,2}[ \u3000]|[①-⑳]|[（(]?[ア-ト][）)]|[ア-ト][ \u3000]"
-    r"|[■□◆◇●▼▽○〇◎・])\s*"
+    rf"|[■□◆◇●▼▽○〇◎・]|[（(]{_KANJI_NUM}[）)]|{_KANJI_NUM}[、.．])\s*"
 )
 HEADING_MAX = 48
 
 # Question and answer marks: the *_MARK patterns strip a mark, the *_STRICT ones
 # recognise a line that starts with one.  Longer marks come first: "答弁：" before "答".
+# A speaker in parentheses also marks a turn: 「（委員）…」 asks, 「（市）…」「（当局）…」 answers;
+# a question may carry its number or a list bullet first (「1　（委員）…」「・問　…」).
+_Q_NUM = r"(?:(?:\d{1,2}[ \u3000.．、)）]|・)\s*)?"
+_A_SPEAKER = r"[（(](?:市|町|村|区|県|都|府|道|当局|事務局|担当課?|説明者)[）)]"
 Q_MARK = re.compile(
-    r"^(?:[QＱ]\d*|問\d*|[（(]質問[）)]|[（(]問[）)]|質問\s*[:：]|委員\s*[:：])\s*[）):：.．]?\s*(?=\S)"
+    rf"^{_Q_NUM}(?:[QＱ]\d*|問\d*|[（(]質問[）)]|[（(]問[）)]|質問\s*[:：]|委員\s*[:：]|[（(]委員[）)])"
+    r"\s*[）):：.．]?\s*(?=\S)"
 )
 A_MARK = re.compile(
-    r"^(?:答弁\s*[:：]|[AＡ]\d*|答\d*|[（(]回答[）)]|[（(]答[）)]|回答\s*[:：]|担当者?\s*[:：])\s*[）):：.．]?\s*(?=\S)"
+    r"^(?:答弁\s*[:：]|[AＡ]\d*|答\d*|[（(]回答[）)]|[（(]答[）)]|回答\s*[:：]|担当者?\s*[:：]|"
+    rf"{_A_SPEAKER})\s*[）):：.．]?\s*(?=\S)"
 )
 Q_STRICT = re.compile(
-    r"^(?:[QＱ]\d*[\s:：.．)）]|問\d*[\s:：)）]|[（(]質問[）)]|[（(]問[）)]|質問\s*[:：]|委員\s*[:：])"
+    rf"^{_Q_NUM}(?:[QＱ]\d*[\s:：.．)）]|問\d*[\s:：)）]|[（(]質問[）)]|[（(]問[）)]|質問\s*[:：]|委員\s*[:：]"
+    r"|[（(]委員[）)])"
 )
 A_STRICT = re.compile(
-    r"^(?:[AＡ]\d*[\s:：.．)）]|答\d*[\s:：)）]|[（(]回答[）)]|[（(]答[）)]|回答\s*[:：]|担当者?\s*[:：]|答弁\s*[:：])"
+    r"^(?:[AＡ]\d*[\s:：.．)）]|答\d*[\s:：)）]|[（(]回答[）)]|[（(]答[）)]|回答\s*[:：]|担当者?\s*[:：]|答弁\s*[:：]"
+    rf"|{_A_SPEAKER}(?=\S))"
 )
 SEPARATOR = re.compile(r"^[\s━─―—=＝\-－_＿~〜～*＊・]{3,}$")
 
@@ -68,6 +80,8 @@ _LABELS: dict[str, tuple[str, ...]] = {
 }
 OBS_WORDS = re.compile(r"所見|所感|考察|感想|まとめ|総括")
 QA_WORDS = re.compile(r"質疑|質問|Q&A|Ｑ＆Ａ|問答|意見交換")
+# A section word alone on its line is a heading even without a mark: 「所感」「質疑応答」.
+BARE_HEADING = re.compile(r"(?:所見|所感|考察|感想|まとめ|総括|質疑応答|質疑|主な質疑|意見交換)(?:等|[・及び]+所感)?")
 
 
 @dataclass
@@ -122,6 +136,8 @@ def _classify(line: Line) -> None:
         if m and len(m.group(1)) <= HEADING_MAX:
             line.cls, line.inner = cls, m.group(1).strip()
             return
+    if BARE_HEADING.fullmatch(compact(text)):
+        line.cls, line.inner = "bare", text
 
 
 def strip_marker(text: str) -> str:

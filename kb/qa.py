@@ -9,10 +9,15 @@ from kb.model import QAPair
 from kb.passages import Collector, WalkState, content_section
 
 _ARROW_ANSWER = re.compile(r"^(?:→|⇒|➡|・・・|…+|⇨)\s*")
-_PROSE_Q = re.compile(r"「(?P<q>[^」]{4,})」との(?:質問|質疑|問い)")
+_PROSE_Q = re.compile(r"「(?P<q>[^」]{4,})」(?:との|と)(?:質問|質疑|問い|尋ね)")
 _PROSE_A = re.compile(r"「(?P<a>[^」]{4,})」との(?:回答|答弁|答え|説明)")
 # The narrator's closing words after a run of pairs ("以上", "…との質疑があった。").
 _CLOSING = re.compile(r"^以上[。.]?$|^との")
+# A day heading of the schedule ("第2日目　令和6年5月15日（水）", "5月15日（水）") ends an answer.
+_DAY_LINE = re.compile(
+    r"^第\s*[0-9０-９一二三四五六七八九十]{1,2}\s*日目?(?:[\s\u3000]|$)"
+    r"|^(?:(?:令和|平成)\S{1,2}年|\d{4}年)?\s*\d{1,2}月\d{1,2}日\s*(?:[（(][^）)]{1,4}[）)])?$"
+)
 
 
 def qa_line(lines: list[Line], i: int, hi: int, state: WalkState, coll: Collector) -> bool:
@@ -64,7 +69,7 @@ def _marked_answer(text: str) -> str | None:
 
 
 def _continues(text: str) -> bool:
-    return not (CAPTION.match(text) or _CLOSING.match(text) or prose_pairs(text))
+    return not (CAPTION.match(text) or _CLOSING.match(text) or _DAY_LINE.match(text) or prose_pairs(text))
 
 
 def _extend_answer(coll: Collector, answer: str) -> bool:

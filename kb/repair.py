@@ -227,17 +227,22 @@ def join_letter_spaced_latin(text: str) -> str:
     return _LATIN_RUN.sub(_join_latin_match, text)
 
 
-_CJK_RUN = re.compile(rf"(?<![^\s])[{_CJK}](?:[{_SPACES}][{_CJK}])+(?![^\s])")
+# A list comma also ends a spaced name: "加 藤 優、岡 田 浩 二".
+_CJK_RUN = re.compile(rf"(?<![^\s、，,])[{_CJK}](?:[{_SPACES}][{_CJK}])+(?![^\s、，,])")
 # "同" ("ditto") stands for the title of the previous line in member lists.
 _ROLE_MARKS = frozenset("同")
 
 
 def _join_cjk_match(match: re.Match[str]) -> str:
-    chars = re.split(f"[{_SPACES}]", match.group())
+    run = match.group()
+    if " " in run and "\u3000" in run:
+        # Letters spaced with " " and words with "　": "委 員 長　佐 藤 一 郎" → "委員長　佐藤一郎".
+        return "\u3000".join("".join(word.split(" ")) for word in run.split("\u3000"))
+    chars = re.split(f"[{_SPACES}]", run)
     if chars[0] in _ROLE_MARKS and _at_line_start(match.string, match.start()):
         if len(chars) < 3:
-            return match.group()
-        return chars[0] + match.group()[1] + "".join(chars[1:])
+            return run
+        return chars[0] + run[1] + "".join(chars[1:])
     return "".join(chars)
 
 

@@ -36,6 +36,7 @@ class Candidate:
     rest: str
 
 
+_WARD = re.compile(r"^[一-龥々ヶ]{1,4}区(?!議会|民|域|内|長)")
 _PLACE_SUFFIX = re.compile(r"^(?:議会|会|庁|役所|市役所|役場)?(?=$|[ \u3000（(【「<＜\[]|\d{1,2}月)")
 
 
@@ -71,8 +72,14 @@ def _leading_place(s: str, table: MunicipalityTable, context: str) -> tuple[Muni
             if chosen is not None:
                 place, end, district = chosen, nxt.end, nxt.district
     elif not place.is_prefecture:
-        place = table.resolve(place.name, None, context) or place
+        # 「府中市（広島県）」: a prefecture in parentheses right after the name settles it.
+        after = re.match(r"\s*[（(]([^（）()]{2,4}[都道府県])[）)]", s[end:])
+        pref = after.group(1) if after and table.prefecture(after.group(1)) else None
+        place = table.resolve(place.name, pref, context) or place
     rest = s[end:]
+    if place.is_designated_city:
+        # A ward of a designated city is not in the table: 「横浜市青葉区役所」 is 横浜市.
+        rest = _WARD.sub("", rest, count=1)
     suffix = _PLACE_SUFFIX.match(rest)
     if suffix is None or re.search(r"報告|活動記録|だより|議員", rest):
         return None
@@ -187,13 +194,22 @@ def _last_visit_end(lines: list[Line], lo: int, starts: list[Candidate], done: l
     """Where the last visit ends: a report-wide 所感 heading, or the end of the text."""
     outer = {ln.cls for ln in lines[: done[0][0] if done else lo] if ln.cls}
     own = lines[starts[-1].idx].cls
-    earlier = {norm_label(ln.inner) for a, b in done for ln in lines[a:b] if ln.cls}
+    heads = [ln for a, b in done for ln in lines[a:b] if ln.cls]
+    earlier = {norm_label(ln.inner) for ln in heads}
+    # A 所感 of a heading class the earlier visits used for their sections (【質疑応答】),
+    # under a name none of them had, closes the report rather than the last visit.
+    outer |= {ln.cls for ln in heads} if done else set()
     for line in lines[lo + 1:]:
         if not line.cls or line.idx <= starts[-1].idx or not OBS_WORDS.search(line.inner):
             continue
-        if (line.cls == own or line.cls in outer) and norm_label(line.inner) not in earlier:
+        top = line.cls in (own, "bare") or line.cls in outer
+        if top and norm_label(line.inner) not in earlier:
             return line.idx
     return len(lines)
+
+
+# After the place in a title: 「中野区議会視察」「加賀市へ行政視察」「森町を視察」.
+_TITLE_VISIT = re.compile(r"^(?:議会|市会|区会|役所|庁)?(?:[へをにで]|を訪ねて)?(?:行政|先進地)?視察")
 
 
 def fallback_visit(lines: list[Line], table: MunicipalityTable, text: str) -> list[Candidate]:
@@ -204,11 +220,17 @@ def fallback_visit(lines: list[Line], table: MunicipalityTable, text: str) -> li
         for m in table.mentions(compact(line.text)):
             place = m.candidates[0]
             rest = compact(line.text)[m.end:]
-            if re.match(r"^(?:議会|市会|区会|役所|庁)?視察", rest):
+            if _TITLE_VISIT.match(rest):
                 chosen = table.resolve(place.name, None, text) or place
-                start = next((ln.idx for ln in lines[line.idx + 1:] if ln.text.endswith("。")), line.idx)
-                return [Candidate(start, chosen, m.district, "")]
+                return [Candidate(_prose_start(lines, line.idx, chosen.name), chosen, m.district, "")]
     return []
+
+
+def _prose_start(lines: list[Line], title: int, name: str) -> int:
+    """Where a visit told in prose starts: the first sentence naming the place, else the first sentence."""
+    prose = [ln for ln in lines[title + 1:] if ln.text.endswith("。")]
+    naming = [ln for ln in prose if name in compact(ln.text)]
+    return (naming or prose or [lines[title]])[0].idx
 
 
 def consumed_lines(fields: list[Field], starts: list[Candidate], lines: list[Line]) -> set[int]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from kb.header import TITLE_WORDS, is_name
+from kb.header import TITLE_AFTER, TITLE_WORDS, is_name
 from kb.layout import (
     CAPTION,
     OBS_WORDS,
@@ -103,6 +103,10 @@ def _heading(line: Line, state: WalkState, coll: Collector, mode_cls: str, membe
 
 def _author(inner: str, members: list[str]) -> str:
     name = compact(inner)
+    # 「青木　誠議員」: a member, or a name the heading calls a councillor.
+    bare = TITLE_AFTER.sub("", name)
+    if bare != name and (bare in members or (name.endswith("議員") and is_name(bare) and len(bare) <= 8)):
+        return bare
     if name in members:
         return name
     looks_like_name = re.fullmatch(r"[一-龥々ヶ]{1,4}[ \u3000]?[一-龥々ヶぁ-ん]{1,4}", inner) is not None

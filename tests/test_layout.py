@@ -45,6 +45,12 @@ from kb.layout import (
         ("（ア）経緯", "paren_kana", "経緯"),
         ("ア 経緯", "kana", "経緯"),
         ("（写真）", "paren", "写真"),
+        ("一、視察目的", "kanji_dot", "視察目的"),
+        ("（二）滋賀県長浜市（七月十一日）", "paren_kanji", "滋賀県長浜市（七月十一日）"),
+        ("所感", "bare", "所感"),
+        ("質疑応答", "bare", "質疑応答"),
+        ("所感を述べる", "", ""),
+        ("一方で、", "", ""),
         # Not headings: Q/A lines, sentences, decimals, labelled lines, long lines.
         ("Q 登録者数は。", "", ""),
         ("A 約6万人。", "", ""),
@@ -85,6 +91,8 @@ def test_split_lines_keeps_index_indent_and_blanks() -> None:
         ("（答）年間百万円である。", "年間百万円である。"),
         ("回答：年間百万円である。", "年間百万円である。"),
         ("A. 年間百万円である。", "年間百万円である。"),
+        ("（市）年間百万円である。", "年間百万円である。"),
+        ("（当局）年間百万円である。", "年間百万円である。"),
     ],
 )
 def test_answer_mark(text: str, rest: str) -> None:
@@ -93,10 +101,18 @@ def test_answer_mark(text: str, rest: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "rest"),
-    [("質問：費用は。", "費用は。"), ("委員：費用は。", "費用は。"), ("問1）費用は。", "費用は。"), ("Ｑ．費用は。", "費用は。")],
+    [
+        ("質問：費用は。", "費用は。"), ("委員：費用は。", "費用は。"), ("問1）費用は。", "費用は。"), ("Ｑ．費用は。", "費用は。"),
+        ("（委員）費用は。", "費用は。"), ("1　（委員）費用は。", "費用は。"), ("・問　費用は。", "費用は。"),
+    ],
 )
 def test_question_mark(text: str, rest: str) -> None:
     assert Q_STRICT.match(text) and Q_MARK.sub("", text, count=1) == rest
+
+
+@pytest.mark.parametrize("text", ["（市）", "（市民）の声", "（委員会）の構成", "1　視察目的", "・費用は。", "（一）大垣市"])
+def test_not_a_turn_mark(text: str) -> None:
+    assert not Q_STRICT.match(text) and not A_STRICT.match(text)
 
 
 # --- markers and labels -------------------------------------------------------------------
@@ -113,6 +129,8 @@ def test_question_mark(text: str, rest: str) -> None:
         ("<概要>", "概要"),
         ("1 視察月日 令和4年7月21日", "視察月日 令和4年7月21日"),
         ("・電子申請の拡大", "電子申請の拡大"),
+        ("二、参加委員　高橋誠", "参加委員　高橋誠"),
+        ("（一）岐阜県大垣市", "岐阜県大垣市"),
         ("本文である。", "本文である。"),
     ],
 )

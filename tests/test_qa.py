@@ -58,6 +58,9 @@ def test_the_minimal_report_has_one_visit_and_no_qa() -> None:
         pytest.param(f"質問：{_Q}\n答弁 ：{_A}\n", id="質問：-答弁："),
         pytest.param(f"・{_Q}\n→{_A}\n", id="bullet-arrow"),
         pytest.param(f"・{_Q}\n⇒ {_A}\n", id="bullet-double-arrow"),
+        pytest.param(f"1　（委員）{_Q}\n　（市）{_A}\n", id="numbered-speakers"),
+        pytest.param(f"（委員）{_Q}\n（当局）{_A}\n", id="（委員）-（当局）"),
+        pytest.param(f"・問　{_Q}\n答　{_A}\n", id="bulleted-問-答"),
     ],
 )
 def test_marked_shape(body: str) -> None:
@@ -148,6 +151,13 @@ def test_answer_not_continued_past(tail: str, section: str) -> None:
     assert (visit.passages[-1].section, visit.passages[-1].text) == (section, last)
 
 
+@pytest.mark.parametrize("day", ["第2日目　令和5年10月13日（金）", "10月13日（金）", "令和5年10月13日"])
+def test_answer_not_continued_past_a_day_heading(day: str) -> None:
+    visit = _visit(f"Q {_Q}\nA {_A}\n\n{day}\n")
+    assert _pairs(f"Q {_Q}\nA {_A}\n\n{day}\n") == [(_Q, _A)]
+    assert any(p.text == day for p in visit.passages)
+
+
 def test_answer_not_continued_outside_a_qa_section() -> None:
     text = _HEAD.replace("【質疑応答】\n", "") + f"Q {_Q}\nA {_A}\n{_MORE}\n"
     visit = parse_text(text, "x.txt").visits[0]
@@ -210,6 +220,9 @@ def test_bullet_without_arrow_is_a_list_item() -> None:
         (("「費用はいくらか」との問いに、「年間百万円である」との答えだった。"
           "「効果はどうか」との質疑には「待ち時間が半分になった」との説明があった。"),
          [("費用はいくらか", "年間百万円である"), ("効果はどうか", "待ち時間が半分になった")]),
+        ("私から「費用はいくらか」と質問したところ、「年間百万円である」との答えでした。",
+         [("費用はいくらか", "年間百万円である")]),
+        ("「費用はいくらか」と尋ねると、「年間百万円である」との説明だった。", [("費用はいくらか", "年間百万円である")]),
         ("「登録者数は何人か」との質問があったが、回答は後日とされた。", []),
         ("「短い」との質問に対し、「約6万人である」との回答があった。", []),
         ("市長は「デジタル化を進める」と述べた。", []),

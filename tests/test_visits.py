@@ -48,6 +48,11 @@ def _report(heading: str, place: str, head: str = "総務委員会 行政視察�
         ("神戸市会（兵庫県神戸市）", "", ("神戸市", "兵庫県", "281000", "", "(兵庫県神戸市)")),
         ("10月12日（木） 北海道函館市", "", ("函館市", "北海道", "012025", "", "")),
         ("函館市役所", "", ("函館市", "北海道", "012025", "", "")),
+        ("（一）岐阜県大垣市（七月十日）", "", ("大垣市", "岐阜県", "212024", "", "(七月十日)")),
+        ("横浜市青葉区役所", "", ("横浜市", "神奈川県", "141003", "", "")),
+        ("（2）大阪市北区 1月31日", "", ("大阪市", "大阪府", "271004", "", "1月31日")),
+        ("静岡県庁 1月30日(火)", "", ("静岡県", "静岡県", "220001", "", "1月30日(火)")),
+        ("府中市（広島県）", "東京都の府中市と広島県の府中市", ("府中市", "広島県", "342084", "", "(広島県)")),
         ("大阪府大阪市 行政オンラインシステムについて", "",
          ("大阪市", "大阪府", "271004", "", "行政オンラインシステムについて")),
     ],
@@ -63,7 +68,10 @@ def test_place_candidate(
 
 @pytest.mark.parametrize(
     "text",
-    ["函館市の取組について", "函館市では公式LINEを使っている。", "函館市議会議員 山田", "本日は晴天なり", ""],
+    [
+        "函館市の取組について", "函館市では公式LINEを使っている。", "函館市議会議員 山田", "本日は晴天なり", "",
+        "横浜市青葉区の取組について", "春日部市北区役所",
+    ],
 )
 def test_not_a_place_heading(text: str, table: MunicipalityTable) -> None:
     assert place_candidate(text, table, "") is None
@@ -245,6 +253,42 @@ def test_period_days_go_to_visits_in_order() -> None:
 def test_place_in_the_title_is_the_visit() -> None:
     text = "函館市視察報告\n\n令和5年10月12日、公式LINEを使った手続案内について説明を受けた。\n"
     assert _visits(text) == [("函館市", "北海道", "012025", "2023-10-12")]
+
+
+@pytest.mark.parametrize(
+    "title", ["石川県加賀市へ行政視察", "加賀市を視察", "加賀市議会視察報告", "加賀市を訪ねて視察"],
+)
+def test_place_in_a_blog_title_is_the_visit(title: str) -> None:
+    text = f"{title}\n\n小松市議会議員の山田花子です。\n\n2月7日、委員会で加賀市を訪れました。\n\n2024年2月9日\n"
+    report = parse_text(text, "x.txt")
+    assert _visits(text) == [("加賀市", "石川県", "172065", "2024-02-07")]
+    # The author's greeting before the sentence naming the place stays with the report.
+    assert [p.text for p in report.passages][-1] == "小松市議会議員の山田花子です。"
+
+
+def test_report_wide_observation_after_sibling_sections() -> None:
+    text = (
+        "総務委員会 行政視察報告書\n\n視察先：長野県塩尻市\n視察日：令和6年5月14日\n\n【概要】\n塩尻市では端末を更新した。\n\n"
+        "【質疑応答】\n問　費用は。\n答　約一億円である。\n\n視察先：新潟県長岡市\n視察日：令和6年5月15日\n\n【概要】\n"
+        "長岡市では校務をデジタル化した。\n\n【所感】\n両市とも目的から逆算して仕組みを作っていた。\n"
+    )
+    report = parse_text(text, "x.txt")
+    assert [len(v.observations) for v in report.visits] == [0, 0]
+    assert [o.text for o in report.observations] == ["両市とも目的から逆算して仕組みを作っていた。"]
+
+
+@pytest.mark.parametrize(
+    ("members", "heading", "author"),
+    [("参加議員：青木誠\n", "■青木　誠議員", "青木誠"), ("", "■松本由香議員", "松本由香"), ("", "■まとめ", "")],
+)
+def test_per_member_observation_headings(members: str, heading: str, author: str) -> None:
+    text = (
+        f"会派行政視察報告書\n\n{members}視察先：静岡県周智郡森町\n視察日：令和6年10月22日\n\n"
+        f"森町ではkintoneを使っている。\n\n所感\n\n{heading}\n森町の取組は参考になった。\n"
+    )
+    visit = parse_text(text, "x.txt").visits[0]
+    assert (visit.municipality, visit.prefecture) == ("森町", "静岡県")
+    assert [(o.author, o.text) for o in visit.observations] == [(author, "森町の取組は参考になった。")]
 
 
 def test_no_place_no_visit() -> None:
