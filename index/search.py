@@ -109,8 +109,8 @@ class Filters:
     year: int | None = None
     section: str | None = None
 
-    def query(self) -> Query | None:
-        """The Whoosh filter query, or None when nothing is filtered."""
+    def query(self) -> Query:
+        """The Whoosh filter query: passages, narrowed by each filter set."""
         terms: list[Query] = [Term("kind", "passage")]
         if self.city:
             field = "code" if self.city.isdigit() else "municipality"
@@ -134,19 +134,32 @@ class Filters:
         return any(v not in (None, "") for v in self.to_dict().values())
 
 
+PARAM_MESSAGES: dict[str, str] = {
+    "section": f"section は {', '.join(SECTIONS)} のいずれかで指定してください",
+    "limit": f"limit は1から{MAX_LIMIT}までの整数で指定してください",
+    "page": "page は1以上の整数で指定してください",
+    "year": "year は西暦の年（例：2023）で指定してください",
+}
+"""What each search parameter accepts, said when a value is refused."""
+
+
+def _refuse(name: str) -> QueryError:
+    return QueryError(PARAM_MESSAGES[name], subject=name)
+
+
 def validate(
     *, city: str | None, prefecture: str | None, year: int | None,
     section: str | None, limit: int, page: int,
 ) -> Filters:
     """Check search parameters; raise QueryError naming the bad one."""
     if section and section not in SECTIONS:
-        raise QueryError(f"section は {', '.join(SECTIONS)} のいずれかで指定してください", subject="section")
+        raise _refuse("section")
     if not 1 <= limit <= MAX_LIMIT:
-        raise QueryError(f"limit は1から{MAX_LIMIT}までの整数で指定してください", subject="limit")
+        raise _refuse("limit")
     if page < 1:
-        raise QueryError("page は1以上の整数で指定してください", subject="page")
+        raise _refuse("page")
     if year is not None and not 1 <= year <= 9999:
-        raise QueryError("year は西暦の年で指定してください", subject="year")
+        raise _refuse("year")
     return Filters(city or None, prefecture or None, year, section or None)
 
 

@@ -24,6 +24,7 @@ from flask import (
 )
 from werkzeug.exceptions import HTTPException
 
+from index.search import PARAM_MESSAGES
 from kb.errors import DxkbError, QueryError
 from kb.model import SECTION_LABELS
 from webui import get_service
@@ -42,12 +43,6 @@ FACETS = (
     ("section", "section", "section", "区分"),
 )
 
-INT_MESSAGES = {
-    "page": "page は1以上の整数で指定してください",
-    "limit": "limit は1〜100の整数で指定してください",
-    "year": "year は西暦の整数で指定してください（例：2023）",
-}
-
 HTTP_MESSAGES = {
     400: "リクエストが正しくありません",
     404: "ページが見つかりません",
@@ -62,20 +57,18 @@ ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 # Request parsing and the shared dicts
 
 
-def _int_param(
-    args: Mapping[str, str], name: str, *, minimum: int | None
-) -> int | None:
-    """An optional integer URL parameter; a malformed one is a QueryError."""
+def _int_param(args: Mapping[str, str], name: str) -> int | None:
+    """An optional integer URL parameter; a non-integer is a QueryError.
+
+    Ranges are checked by the search service, with the same messages.
+    """
     raw = args.get(name, "").strip()
     if not raw:
         return None
     try:
-        value = int(raw)
+        return int(raw)
     except ValueError:
-        raise QueryError(INT_MESSAGES[name]) from None
-    if minimum is not None and value < minimum:
-        raise QueryError(INT_MESSAGES[name])
-    return value
+        raise QueryError(PARAM_MESSAGES[name], subject=name) from None
 
 
 def _text_param(args: Mapping[str, str], name: str) -> str | None:
@@ -88,11 +81,12 @@ def search_kwargs(args: Mapping[str, str]) -> dict[str, Any]:
     kwargs: dict[str, Any] = {
         "city": _text_param(args, "city"),
         "prefecture": _text_param(args, "pref"),
-        "year": _int_param(args, "year", minimum=None),
+        "year": _int_param(args, "year"),
         "section": _text_param(args, "section"),
-        "page": _int_param(args, "page", minimum=1) or 1,
     }
-    limit = _int_param(args, "limit", minimum=None)
+    page = _int_param(args, "page")
+    kwargs["page"] = 1 if page is None else page
+    limit = _int_param(args, "limit")
     if limit is not None:
         kwargs["limit"] = limit
     return kwargs
