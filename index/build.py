@@ -84,33 +84,43 @@ def collect_files(paths: Sequence[Path], summary: BuildSummary) -> list[Path]:
     return found
 
 
+def _is_current(ix: Any) -> bool:
+    return sorted(ix.schema.names()) == sorted(make_schema().names())
+
+
 def index_status(index_dir: Path) -> str:
     """``"missing"``, ``"outdated"`` (built with another schema) or ``"ok"``."""
     if not whoosh_index.exists_in(str(index_dir)):
         return "missing"
-    stored = whoosh_index.open_dir(str(index_dir)).schema
-    return "ok" if sorted(stored.names()) == sorted(make_schema().names()) else "outdated"
+    return "ok" if _is_current(whoosh_index.open_dir(str(index_dir))) else "outdated"
+
+
+def _outdated(index_dir: Path) -> IndexOutdatedError:
+    return IndexOutdatedError(
+        "索引の形式が古くなっています。`dxkb index --rebuild` で作り直してください",
+        subject=str(index_dir),
+    )
 
 
 def open_index(index_dir: Path) -> whoosh_index.Index:
     """Open an up-to-date index or raise IndexMissingError / IndexOutdatedError."""
-    status = index_status(index_dir)
-    if status == "missing":
+    if not whoosh_index.exists_in(str(index_dir)):
         raise IndexMissingError(
             "索引がありません。先に `dxkb index` を実行してください", subject=str(index_dir)
         )
-    if status == "outdated":
-        raise IndexOutdatedError(
-            "索引の形式が古くなっています。`dxkb index --rebuild` で作り直してください",
-            subject=str(index_dir),
-        )
-    return whoosh_index.open_dir(str(index_dir))
+    ix = whoosh_index.open_dir(str(index_dir))
+    if not _is_current(ix):
+        raise _outdated(index_dir)
+    return ix
 
 
 def _open_or_create(index_dir: Path, rebuild: bool) -> whoosh_index.Index:
-    status = index_status(index_dir)
-    if status == "ok" or (status == "outdated" and not rebuild):
-        return open_index(index_dir)
+    if whoosh_index.exists_in(str(index_dir)):
+        ix = whoosh_index.open_dir(str(index_dir))
+        if _is_current(ix):
+            return ix
+        if not rebuild:
+            raise _outdated(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
     return whoosh_index.create_in(str(index_dir), make_schema())
 
