@@ -38,13 +38,14 @@ Sudachi dictionary per process, one Sudachi tokenizer per thread.
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 import unicodedata
 from collections.abc import Iterable, Iterator
 from typing import Any, cast
 
-from sudachipy import Dictionary, SplitMode
+from sudachipy import Config, Dictionary, SplitMode
 from whoosh.analysis.acore import Token
 from whoosh.analysis.analyzers import CompositeAnalyzer
 from whoosh.analysis.filters import Filter
@@ -52,6 +53,9 @@ from whoosh.analysis.tokenizers import Tokenizer
 from whoosh.query.compound import And, Or
 from whoosh.query.qcore import NullQuery, Query
 from whoosh.query.terms import Term
+
+from index.userdict import needs_phrase_pass, user_dictionary
+from kb.taxonomy import Taxonomy, alias_key, default_taxonomy
 
 DICTIONARY_NAME = "core"
 # Sudachi rejects inputs over 49,149 UTF-8 bytes; stay well below.
@@ -66,33 +70,49 @@ _CHECKED_POS = frozenset({"記号"})
 _KEEP, _DROP, _CHECK = 0, 1, 2
 
 _dictionary_lock = threading.Lock()
-_dictionary: Any = None
+_dictionaries: dict[str, Any] = {}
 _dictionary_pid = -1
 _thread_state = threading.local()
 # pos id → _KEEP/_DROP/_CHECK; pos ids are fixed by the one dictionary in use.
 _pos_decisions: dict[int, int] = {}
 
 
-def get_dictionary() -> Any:
-    """Return this process's shared Sudachi dictionary, loading it on first use."""
-    global _dictionary, _dictionary_pid
+def get_dictionary(plain: bool = False) -> Any:
+    """Return this process's shared Sudachi dictionary, loading it on first use.
+
+    The dictionary holds the practice user dictionary; ``plain=True`` gives
+    the system dictionary alone, used to split practice terms into words.
+    """
+    global _dictionary_pid
     pid = os.getpid()
-    if _dictionary is None or _dictionary_pid != pid:
+    key = "plain" if plain else "user"
+    if _dictionary_pid != pid or key not in _dictionaries:
         with _dictionary_lock:
-            if _dictionary is None or _dictionary_pid != pid:
-                _dictionary = Dictionary(dict=DICTIONARY_NAME)
+            if _dictionary_pid != pid:
+                _dictionaries.clear()
                 _dictionary_pid = pid
-    return _dictionary
+            if key not in _dictionaries:
+                _dictionaries[key] = _load_dictionary(plain)
+    return _dictionaries[key]
 
 
-def _thread_tokenizer() -> Any:
+def _load_dictionary(plain: bool) -> Any:
+    if plain:
+        return Dictionary(dict=DICTIONARY_NAME)
+    user = str(user_dictionary(default_taxonomy()))
+    return Dictionary(config=Config(user=[user]), dict=DICTIONARY_NAME)
+
+
+def _thread_tokenizer(plain: bool = False) -> Any:
     """Return this thread's Sudachi tokenizer (Sudachi tokenizers are not shareable)."""
-    dictionary = get_dictionary()
+    dictionary = get_dictionary(plain)
     state = _thread_state
-    if getattr(state, "dictionary", None) is not dictionary:
-        state.tokenizer = dictionary.tokenizer(SplitMode.C)
-        state.dictionary = dictionary
-    return state.tokenizer
+    attr = "plain" if plain else "user"
+    cached = getattr(state, attr, None)
+    if cached is None or cached[0] is not dictionary:
+        cached = (dictionary, dictionary.tokenizer(SplitMode.C))
+        setattr(state, attr, cached)
+    return cached[1]
 
 
 # ---------------------------------------------------------------------------
@@ -208,21 +228,122 @@ class SudachiTokenizer(Tokenizer):
     def _tokens(
         self, t: SudachiToken, value: str, pos: int, start_char: int, keep: bool
     ) -> Iterator[SudachiToken]:
-        """Tokens of ``value`` cut into pieces Sudachi accepts."""
-        subunits = self.subunits
+        """Tokens of ``value`` cut into pieces Sudachi accepts, taxonomy phrases whole."""
+        position = [pos]
         for offset, piece in split_for_sudachi(value, self.chunk_bytes):
             base = start_char + offset
-            for m in _thread_tokenizer().tokenize(piece):
-                begin, end = m.begin(), m.end()
-                surface = piece[begin:end]
-                stop = is_dropped(m, surface)
-                _fill(t, surface, pos, base + begin, base + end, m, False, stop, keep)
-                yield t
-                if subunits and not stop and end - begin > 1:
-                    shorts = m.split(SplitMode.A, add_single=False)
-                    if len(shorts) > 1:
-                        yield from _short_tokens(t, shorts, piece, pos, base, keep)
-                pos += 1
+            phrases = list(phrase_spans(piece))
+            if not phrases:
+                yield from self._morpheme_tokens(t, piece, base, position, keep)
+                continue
+            morphemes = _thread_tokenizer().tokenize(piece)
+            for start, end, phrase in _overlay(morphemes, phrases):
+                if phrase is None:
+                    yield from self._morpheme_tokens(t, piece, base, position, keep, [morphemes[i] for i in range(start, end)])
+                else:
+                    yield from self._phrase_tokens(t, piece[start:end], phrase, base + start, position, keep)
+
+    def _morpheme_tokens(
+        self, t: SudachiToken, text: str, base: int, position: list[int], keep: bool,
+        morphemes: Any = None,
+    ) -> Iterator[SudachiToken]:
+        """One token per long unit of ``text`` (starting at ``base``), then its short units.
+
+        ``morphemes`` are those of ``text`` when already tokenised.
+        """
+        if morphemes is None:
+            morphemes = _thread_tokenizer().tokenize(text)
+        for m in morphemes:
+            begin, end = m.begin(), m.end()
+            surface = text[begin:end]
+            stop = is_dropped(m, surface)
+            _fill(t, surface, position[0], base + begin, base + end, m, False, stop, keep)
+            yield t
+            if self.subunits and not stop and end - begin > 1:
+                yield from self._subunit_tokens(t, m, text, position[0], base, keep)
+            position[0] += 1
+
+    def _subunit_tokens(
+        self, t: SudachiToken, m: Any, text: str, pos: int, base: int, keep: bool
+    ) -> Iterator[SudachiToken]:
+        """Short units of the long unit ``m`` of ``text`` (which starts at ``base``).
+
+        A practice term of the user dictionary is split by the system
+        dictionary, so that 研修 still finds DX基礎研修.
+        """
+        if m.dictionary_id() > 0:
+            begin = m.begin()
+            surface = text[begin:m.end()]
+            words = [w for w in _thread_tokenizer(plain=True).tokenize(surface, SplitMode.A)
+                     if not is_dropped(w, w.surface())]
+            if len(words) > 1:
+                yield from _short_tokens(t, words, surface, pos, base + begin, keep)
+            return
+        shorts = m.split(SplitMode.A, add_single=False)
+        if len(shorts) > 1:
+            yield from _short_tokens(t, shorts, text, pos, base, keep)
+
+    def _phrase_tokens(
+        self, t: SudachiToken, text: str, phrase: PhraseUnit, base: int,
+        position: list[int], keep: bool,
+    ) -> Iterator[SudachiToken]:
+        """A taxonomy phrase as one long unit; its words follow as short units."""
+        pos = position[0]
+        _fill(t, text, pos, base, base + len(text), phrase, False, False, keep)
+        yield t
+        if self.subunits:
+            words = [m for m in _thread_tokenizer(plain=True).tokenize(text, SplitMode.A)
+                     if not is_dropped(m, m.surface())]
+            if len(words) > 1:
+                yield from _short_tokens(t, words, text, pos, base, keep)
+        position[0] += 1
+
+
+class PhraseUnit:
+    """Stands in for a Sudachi morpheme for a taxonomy phrase found before tokenisation."""
+
+    __slots__ = ("term",)
+
+    def __init__(self, term: str) -> None:
+        self.term = term
+
+    def normalized_form(self) -> str:
+        """The phrase's index term (its alias key)."""
+        return self.term
+
+
+def phrase_spans(text: str, taxonomy: Taxonomy | None = None) -> Iterator[tuple[int, int, PhraseUnit]]:
+    """``(start, end, phrase)`` of the taxonomy phrases in ``text`` a user dictionary cannot hold.
+
+    Only mentions written with a space, hyphen or other mark are phrases
+    (``Power Platform``, ``e-KOBE``, ``β'モデル``); letter-only aliases are
+    dictionary words.
+    """
+    for mention in (taxonomy or default_taxonomy()).find(text):
+        if needs_phrase_pass(mention.text):
+            yield mention.start, mention.end, PhraseUnit(alias_key(mention.text))
+
+
+def _overlay(
+    morphemes: Any, phrases: list[tuple[int, int, PhraseUnit]]
+) -> Iterator[tuple[int, int, PhraseUnit | None]]:
+    """Runs of ``morphemes`` between phrases ``(first, stop, None)``, and phrases ``(start, end, phrase)``.
+
+    The text is tokenised whole, so Sudachi keeps its context; morphemes
+    overlapping a phrase give way to it.
+    """
+    index, count = 0, len(morphemes)
+    for start, end, phrase in phrases:
+        first = index
+        while index < count and morphemes[index].end() <= start:
+            index += 1
+        if index > first:
+            yield first, index, None
+        while index < count and morphemes[index].begin() < end:
+            index += 1
+        yield start, end, phrase
+    if index < count:
+        yield index, count, None
 
 
 def _short_tokens(
@@ -355,9 +476,51 @@ class SudachiNormalizeFilter(Filter):
                 yield t
 
 
+PRACTICE_PREFIX = "§"
+"""Prefix of practice terms: ``§kintone`` stands for every alias of the practice."""
+
+
+def practice_term(practice_id: str) -> str:
+    """The index term standing for every alias of practice ``practice_id``."""
+    return PRACTICE_PREFIX + practice_id
+
+
+@functools.lru_cache(maxsize=1)
+def _alias_index() -> dict[str, str]:
+    taxonomy = default_taxonomy()
+    return {alias_key(a): p.id for p in taxonomy.practices for a in p.aliases}
+
+
+@functools.lru_cache(maxsize=50_000)
+def practice_of(term: str) -> str:
+    """The practice id whose alias is ``term`` (an index term or a word as written), else ""."""
+    return _alias_index().get(alias_key(term), "")
+
+
+class PracticeFilter(Filter):
+    """After each long unit that is a practice alias, add the practice term at the same position.
+
+    Every alias of a practice then shares one term, scored by BM25 as one
+    word (``キントーン`` and ``kintone`` count as two mentions of kintone).
+    Only at index time: queries choose between the word and its practice.
+    """
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:  # type: ignore[override]
+        """Filter the token stream."""
+        for t in cast(Iterable[SudachiToken], tokens):
+            yield t
+            if t.subunit or t.mode != "index":
+                continue
+            practice = practice_of(t.text)
+            if practice:
+                t.text = practice_term(practice)
+                t.subunit = True
+                yield t
+
+
 def JapaneseAnalyzer() -> CompositeAnalyzer:
     """Return the analyser of Japanese report text used for index and query."""
-    return SudachiTokenizer() | PartOfSpeechStopFilter() | SudachiNormalizeFilter()
+    return SudachiTokenizer() | PartOfSpeechStopFilter() | SudachiNormalizeFilter() | PracticeFilter()
 
 
 _analyzer: CompositeAnalyzer | None = None
@@ -384,15 +547,20 @@ def query_terms(text: str) -> list[list[str]]:
     query matches if all groups match (see :func:`build_query`).  Text made
     only of particles or punctuation gives ``[]``.
     """
-    groups: list[list[str]] = []
-    tokens = _shared_analyzer()(text, positions=True, mode="query")
+    return [group for _, group in query_units(text)]
+
+
+def query_units(text: str) -> list[tuple[str, list[str]]]:
+    """Like :func:`query_terms`, each group with the words as the user typed them."""
+    units: list[tuple[str, list[str]]] = []
+    tokens = _shared_analyzer()(text, positions=True, keeporiginal=True, mode="query")
     for t in cast(Iterator[SudachiToken], tokens):
-        if t.subunit and groups:
-            if t.text not in groups[-1]:
-                groups[-1].append(t.text)
+        if t.subunit and units:
+            if t.text not in units[-1][1]:
+                units[-1][1].append(t.text)
         else:
-            groups.append([t.text])
-    return groups
+            units.append((t.original, [t.text]))
+    return units
 
 
 def group_query(fieldname: str, group: list[str], boost: float = 1.0) -> Query:

@@ -15,7 +15,10 @@ from index.analysis import JapaneseAnalyzer
 TEXT_FIELDS: dict[str, float] = {"text": 1.0, "heading": 0.4, "title": 0.2}
 """Searchable fields and their BM25F boosts."""
 
-FACET_FIELDS: tuple[str, ...] = ("municipality", "prefecture", "year", "section")
+FACET_FIELDS: tuple[str, ...] = ("municipality", "prefecture", "year", "section", "practice")
+"""Fields counted for facets; ``practice`` holds several values per passage."""
+
+MULTI_VALUED: frozenset[str] = frozenset({"practice", "category"})
 
 
 def make_schema() -> fields.Schema:
@@ -37,6 +40,8 @@ def make_schema() -> fields.Schema:
         date=fields.ID(stored=True, sortable=True),
         year=fields.ID(stored=True, sortable=True),
         section=fields.ID(stored=True, sortable=True),
+        practice=fields.KEYWORD(stored=True, commas=True, scorable=False),
+        category=fields.KEYWORD(stored=True, commas=True, scorable=False),
         order=fields.NUMERIC(stored=True, sortable=True),
         source=fields.STORED(),
         sha256=fields.STORED(),

@@ -17,20 +17,33 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import highlight, scoring, sorting
-from whoosh.query.compound import And, Or
+from whoosh.query.compound import And, DisjunctionMax, Or
 from whoosh.query.positional import Phrase
 from whoosh.query.qcore import Every, Query
 from whoosh.query.terms import Term
 
 _EVERY: Query = Every()  # type: ignore[no-untyped-call]
 
-from index.analysis import group_query, query_terms
+from index.analysis import group_query, practice_term, query_terms, query_units
 from index.build import open_index
-from index.schema import FACET_FIELDS, TEXT_FIELDS
+from index.expand import Expander, Expansion
+from index.practices import catalogue, practice_page
+from index.schema import FACET_FIELDS, MULTI_VALUED, TEXT_FIELDS
 from kb.errors import NotFoundError, QueryError
 from kb.model import SECTIONS
+from kb.municipalities import MunicipalityTable
+from kb.taxonomy import Taxonomy, default_taxonomy
 
 MAX_QUERY_CHARS = 256
+# BM25F parameters chosen on the judged queries of tests/truth/queries.json:
+# passages are short, so term frequency saturates early.
+BM25_K1 = 0.6
+BM25_B = 0.75
+SYNONYM_WEIGHT = 0.6
+TYPED_WORD_WEIGHT = 0.5
+# Below this many passages holding every word, passages holding some follow them.
+FEW_HITS = 10
+ALL_UNITS_BOOST = 20.0
 MAX_LIMIT = 100
 SNIPPET_CHARS = 160
 _PHRASE = re.compile(r'"([^"]+)"|“([^”]+)”|「([^」]+)」')
@@ -108,6 +121,7 @@ class Filters:
     prefecture: str | None = None
     year: int | None = None
     section: str | None = None
+    practice: str | None = None
 
     def query(self) -> Query:
         """The Whoosh filter query: passages, narrowed by each filter set."""
@@ -121,12 +135,14 @@ class Filters:
             terms.append(Term("year", str(self.year)))
         if self.section:
             terms.append(Term("section", self.section))
+        if self.practice:
+            terms.append(Term("practice", self.practice))
         return And(terms)
 
     def to_dict(self) -> dict[str, Any]:
         """Filters as shown in the JSON result."""
         return {"city": self.city, "prefecture": self.prefecture,
-                "year": self.year, "section": self.section}
+                "year": self.year, "section": self.section, "practice": self.practice}
 
     @property
     def active(self) -> bool:
@@ -139,6 +155,7 @@ PARAM_MESSAGES: dict[str, str] = {
     "limit": f"limit は1から{MAX_LIMIT}までの整数で指定してください",
     "page": "page は1以上の整数で指定してください",
     "year": "year は西暦の年（例：2023）で指定してください",
+    "practice": "practice は取組一覧（/practices）にある取組のID（例：byod）で指定してください",
 }
 """What each search parameter accepts, said when a value is refused."""
 
@@ -147,11 +164,26 @@ def _refuse(name: str) -> QueryError:
     return QueryError(PARAM_MESSAGES[name], subject=name)
 
 
+def _all_first(units: list[Query]) -> Query:
+    """Passages holding any unit; those holding every unit rank first."""
+    return Or([And(units, boost=ALL_UNITS_BOOST), Or(units)])
+
+
+def _known_practice(practice_id: str) -> bool:
+    try:
+        default_taxonomy().practice(practice_id)
+    except NotFoundError:
+        return False
+    return True
+
+
 def validate(
     *, city: str | None, prefecture: str | None, year: int | None,
-    section: str | None, limit: int, page: int,
+    section: str | None, limit: int, page: int, practice: str | None = None,
 ) -> Filters:
     """Check search parameters; raise QueryError naming the bad one."""
+    if practice and not _known_practice(practice):
+        raise _refuse("practice")
     if section and section not in SECTIONS:
         raise _refuse("section")
     if not 1 <= limit <= MAX_LIMIT:
@@ -160,7 +192,7 @@ def validate(
         raise _refuse("page")
     if year is not None and not 1 <= year <= 9999:
         raise _refuse("year")
-    return Filters(city or None, prefecture or None, year, section or None)
+    return Filters(city or None, prefecture or None, year, section or None, practice or None)
 
 
 def _phrase_query(field: str, groups: list[list[str]], boost: float) -> Query:
@@ -169,19 +201,61 @@ def _phrase_query(field: str, groups: list[list[str]], boost: float) -> Query:
     return Phrase(field, [g[0] for g in groups], boost=boost)
 
 
-def _across_fields(groups: list[list[str]], phrase: bool) -> Query:
+def _across_fields(groups: list[list[str]], phrase: bool, weight: float = 1.0) -> Query:
     make = _phrase_query if phrase else (lambda f, g, b: group_query(f, g[0], b))
-    return Or([make(field, groups, boost) for field, boost in TEXT_FIELDS.items()])
+    return Or([make(field, groups, boost * weight) for field, boost in TEXT_FIELDS.items()])
 
 
-def parse_query(text: str) -> list[Query]:
-    """One Whoosh query per query unit: a quoted phrase or an analysed word."""
+def parse_query(text: str, expander: Expander | None = None) -> tuple[list[Query], list[Expansion]]:
+    """One Whoosh query per query unit (a quoted phrase or an analysed word), and the expansions made.
+
+    With an ``expander`` each word is also searched as its synonyms; quoted
+    phrases are always searched as written.
+    """
     units: list[Query] = []
+    expansions: list[Expansion] = []
     rest = _PHRASE.sub(lambda m: _add_phrase(m, units), text)
     rest = rest.replace('"', " ").replace("“", " ").replace("”", " ")
-    for group in query_terms(rest):
-        units.append(_across_fields([group], phrase=False))
-    return units
+    for surface, group in query_units(rest):
+        expansion = expander.expand(surface, group[0]) if expander else None
+        query: Query
+        if expansion and expansion.practice:
+            # Every alias of a practice is indexed under one practice term too;
+            # the word as typed adds a little, so that it ranks before its synonyms.
+            query = Or([_across_fields([[practice_term(expansion.practice)]], phrase=False),
+                        _across_fields([group], phrase=False, weight=TYPED_WORD_WEIGHT)])
+        else:
+            query = _across_fields([group], phrase=False)
+            if expansion:
+                query, expansion = _with_synonyms(query, group, expansion)
+        if expansion:
+            expansions.append(expansion)
+        units.append(query)
+    return units, expansions
+
+
+def _with_synonyms(query: Query, group: list[str], expansion: Expansion) -> tuple[Query, Expansion | None]:
+    """``query`` OR each synonym (as a phrase); synonyms analysed like the word itself are dropped.
+
+    A passage scores by its best alternative (not their sum, so naming a
+    practice twice over does not outrank naming it once), and the words as
+    typed weigh more than their synonyms.
+    """
+    seen = {tuple(group)}
+    alternatives: list[Query] = [query]
+    kept: list[str] = []
+    for word in expansion.also:
+        groups = query_terms(word)
+        key = tuple(g[0] for g in groups)
+        if not groups or key in seen or (len(groups) == 1 and tuple(groups[0]) in seen):
+            continue
+        seen.add(key)
+        alternatives.append(_across_fields(groups, phrase=True, weight=SYNONYM_WEIGHT))
+        kept.append(word)
+    if not kept:
+        return query, None
+    expansion.also = kept
+    return DisjunctionMax(alternatives, tiebreak=0.1), expansion
 
 
 def _add_phrase(match: re.Match[str], units: list[Query]) -> str:
@@ -199,6 +273,8 @@ class SearchService:
         self.index_dir = Path(index_dir)
         self._ix = open_index(self.index_dir)
         self._local = threading.local()
+        self.taxonomy: Taxonomy = default_taxonomy()
+        self.expander = Expander(self.taxonomy, MunicipalityTable.load(), self.municipalities)
         self._highlighter = highlight.Highlighter(
             fragmenter=PassageFragmenter(maxchars=SNIPPET_CHARS, surround=40),
             formatter=PassageFormatter(),
@@ -208,7 +284,7 @@ class SearchService:
         """This thread's searcher, refreshed when a commit has landed."""
         current: Any = getattr(self._local, "searcher", None)
         if current is None:
-            current = self._ix.searcher(weighting=scoring.BM25F())
+            current = self._ix.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1))
         elif not current.up_to_date():
             current = current.refresh()
         self._local.searcher = current
@@ -217,17 +293,46 @@ class SearchService:
     def search(
         self, query: str, *, city: str | None = None, prefecture: str | None = None,
         year: int | None = None, section: str | None = None, limit: int = 20, page: int = 1,
+        practice: str | None = None, exact: bool = False,
     ) -> dict[str, Any]:
-        """Search passages; see the README for the JSON shape."""
-        filters = validate(city=city, prefecture=prefecture, year=year,
-                           section=section, limit=limit, page=page)
-        query = (query or "").strip()
+        """Search passages; see the README for the JSON shape.
+
+        Query words are also searched as their synonyms unless ``exact``; a
+        city given by its reading (こうべ) filters on the city (神戸市).
+        """
         notices: list[str] = []
+        city = self._resolve_city(city, notices)
+        filters = validate(city=city, prefecture=prefecture, year=year, section=section,
+                           limit=limit, page=page, practice=practice)
+        query = (query or "").strip()
         if len(query) > MAX_QUERY_CHARS:
             notices.append(f"検索語が長すぎるため先頭{MAX_QUERY_CHARS}文字で検索しました")
-        units = parse_query(query[:MAX_QUERY_CHARS])
+        units, expansions = parse_query(query[:MAX_QUERY_CHARS], None if exact else self.expander)
         result = self._run(units, query, filters, limit, page)
         result["notices"] = notices + result.get("notices", [])
+        result["expanded"] = [e.to_dict() for e in expansions]
+        result["exact"] = exact
+        return result
+
+    def _resolve_city(self, city: str | None, notices: list[str]) -> str | None:
+        """A city written by its reading becomes its name; names and codes pass as they are."""
+        city = (city or "").strip()
+        if not city or city.isdigit() or city in self.municipalities():
+            return city or None
+        name = self.expander.municipality_for_reading(city)
+        if name:
+            notices.append(f"「{city}」を「{name}」として絞り込みました")
+            return name
+        return city
+
+    def municipalities(self) -> set[str]:
+        """Names of the municipalities that have passages in the index."""
+        searcher = self.searcher()
+        cached = getattr(self._local, "names", None)
+        if cached is None or cached[0] is not searcher:
+            names = {str(v) for v in searcher.reader().field_terms("municipality")}
+            cached = self._local.names = (searcher, names)
+        result: set[str] = cached[1]
         return result
 
     def _run(
@@ -241,15 +346,19 @@ class SearchService:
                 return self._empty(query, filters, limit, page, "none", [])
             return self._execute(_EVERY, query, filters, limit, page, "all")
         result = self._execute(And(units), query, filters, limit, page, "all")
-        if result["total"] == 0 and len(units) > 1:
-            result = self._execute(Or(units), query, filters, limit, page, "any")
+        if len(units) > 1 and result["total"] < FEW_HITS:
+            mode = "any" if result["total"] == 0 else "some"
+            result = self._execute(_all_first(units), query, filters, limit, page, mode)
         return result
 
     def _execute(
         self, q: Query, query: str, filters: Filters, limit: int, page: int, mode: str
     ) -> dict[str, Any]:
         searcher = self.searcher()
-        facets = {name: sorting.FieldFacet(name, maptype=sorting.Count) for name in FACET_FIELDS}
+        facets = {
+            name: sorting.FieldFacet(name, maptype=sorting.Count, allow_overlap=name in MULTI_VALUED)
+            for name in FACET_FIELDS
+        }
         results: Any = searcher.search_page(
             q, page, pagelen=limit, filter=filters.query(), groupedby=facets, terms=True
         )
@@ -259,7 +368,7 @@ class SearchService:
             "query": query, "total": total, "mode": mode, "page": page, "limit": limit,
             "pages": max(1, math.ceil(total / limit)), "filters": filters.to_dict(),
             "hits": [self._hit(hit) for hit in results],
-            "facets": {name: _facet_counts(results.results.groups(name)) for name in FACET_FIELDS},
+            "facets": {name: self._facet(name, results.results.groups(name)) for name in FACET_FIELDS},
             "notices": [],
         }
 
@@ -272,6 +381,20 @@ class SearchService:
             "facets": {name: [] for name in FACET_FIELDS}, "notices": notices,
         }
 
+    def _facet(self, name: str, groups: dict[Any, int]) -> list[dict[str, Any]]:
+        counts = _facet_counts(groups)
+        if name == "practice":
+            for entry in counts:
+                entry["label"] = self.practice_name(entry["value"])
+        return counts
+
+    def practice_name(self, practice_id: str) -> str:
+        """The Japanese name of a practice id ("" when the taxonomy no longer has it)."""
+        try:
+            return self.taxonomy.practice(practice_id).name
+        except NotFoundError:
+            return ""
+
     def _hit(self, hit: Any) -> dict[str, Any]:
         fields = hit.fields()
         return {
@@ -282,6 +405,10 @@ class SearchService:
             "date": fields.get("date", ""), "year": fields.get("year", ""),
             "section": fields.get("section", ""), "heading": fields.get("heading", ""),
             "text": fields["text"], "snippet": self._snippet(hit, fields["text"]),
+            "practices": [
+                {"id": pid, "name": self.practice_name(pid)}
+                for pid in fields.get("practice", "").split(",") if pid
+            ],
             "score": round(float(hit.score or 0.0), 4),
         }
 
@@ -302,6 +429,15 @@ class SearchService:
             raise NotFoundError("この報告書は索引にありません", subject=file)
         data: dict[str, Any] = json.loads(doc["report_json"])
         return data
+
+    def practices(self) -> dict[str, Any]:
+        """The practice catalogue by category, with how many cities and reports mention each."""
+        return catalogue(self.searcher(), self.taxonomy)
+
+    def practice(self, practice_id: str) -> dict[str, Any]:
+        """Who does one practice, with evidence; NotFoundError for an unknown id."""
+        practice = self.taxonomy.practice(practice_id)
+        return practice_page(self.searcher(), self.taxonomy, practice, self.report)
 
     def stats(self) -> dict[str, Any]:
         """Counts of reports and passages, and the list of reports."""

@@ -72,3 +72,7 @@ class IndexOutdatedError(DxkbError):
     """The index was built with another schema and must be rebuilt."""
 
     status = 503
+
+
+class TaxonomyError(DxkbError):
+    """The practice taxonomy file is malformed or inconsistent."""

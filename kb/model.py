@@ -27,6 +27,30 @@ class Passage:
     section: Section
     text: str
     heading: str = ""
+    practices: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PracticeRef:
+    """A practice of the taxonomy mentioned in a visit, with the passages mentioning it."""
+
+    id: str
+    name: str
+    category: str
+    passages: list[str] = field(default_factory=list)
+
+
+@dataclass
+class KeyFigure:
+    """A number with its unit, read from a passage (``約6万人`` → 60000 人, approximate)."""
+
+    value: int | float
+    unit: str
+    approx: bool
+    text: str
+    context: str
+    passage: str = ""
+    qualifier: str = ""  # 以上, 以下, 未満, 以内 or 超: the value is a bound
 
 
 @dataclass
@@ -61,6 +85,8 @@ class Visit:
     qa: list[QAPair] = field(default_factory=list)
     observations: list[Observation] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)
+    practices: list[PracticeRef] = field(default_factory=list)
+    figures: list[KeyFigure] = field(default_factory=list)
 
 
 @dataclass
@@ -77,7 +103,8 @@ class Report:
 
     ``text`` is the repaired text: what is indexed, shown and highlighted.
     ``passages`` holds report-level passages outside any visit (an overview,
-    or every paragraph of a layout that was not recognised).
+    or every paragraph of a layout that was not recognised); ``practices``
+    and ``figures`` are those of these report-level passages.
     """
 
     file: str
@@ -89,6 +116,8 @@ class Report:
     visits: list[Visit] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)
     observations: list[Observation] = field(default_factory=list)
+    practices: list[PracticeRef] = field(default_factory=list)
+    figures: list[KeyFigure] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     format: str = "txt"
     encoding: str = "utf-8"

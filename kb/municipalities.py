@@ -21,6 +21,8 @@ from kb.errors import ReportFileError
 
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "data" / "municipalities.csv"
 _SPACES = re.compile(r"[\s\u3000]+")
+_SUFFIX_KANA = ("シ", "ク", "マチ", "チョウ", "ムラ", "ソン", "ト", "ドウ", "フ", "ケン")
+_SUFFIX_ROMAJI = ("shi", "ku", "machi", "cho", "mura", "son", "to", "do", "fu", "ken")
 _DISTRICT = re.compile(r"([\u4e00-\u9fff々ヶケ]{1,5}郡)$")
 
 
@@ -50,6 +52,20 @@ class Municipality:
     def is_designated_city(self) -> bool:
         """True for a 政令指定都市 (札幌市, 横浜市, 大阪市...)."""
         return self.code in DESIGNATED_CITY_CODES
+
+    def read_as(self, text: str) -> bool:
+        """True when ``text`` is this row's whole reading, with or without 市/区/町/村.
+
+        ``text`` may be hiragana, katakana or romaji: こうべ, コウベ, kobe, koubeshi.
+        """
+        key = compact(text)
+        if not key or not self.kana:
+            return False
+        kana = self.kana
+        if key.isascii():
+            return _romaji(kana) in {_fold(key.lower()) + s for s in ("", *_SUFFIX_ROMAJI)}
+        kata = jaconv.hira2kata(key)
+        return kana in {kata + s for s in ("", *_SUFFIX_KANA)}
 
 
 @dataclass(frozen=True)

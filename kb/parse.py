@@ -29,11 +29,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from kb.details import from_header, parse_visit
+from kb.enrich import enrich
 from kb.header import read_header, title_idx, year_context
 from kb.layout import Field, Line, find_fields, split_lines
 from kb.model import Observation, Period, Report, Visit
 from kb.municipalities import MunicipalityTable, compact
 from kb.passages import Collector, renumber
+from kb.taxonomy import Taxonomy
 from kb.visits import (
     Candidate,
     assign_dates,
@@ -57,11 +59,14 @@ def parse_text(
     warnings: list[str] | None = None,
     table: MunicipalityTable | None = None,
     title: str = "",
+    taxonomy: Taxonomy | None = None,
 ) -> Report:
     """Parse repaired report text into a :class:`Report` (``text`` is kept as is).
 
     ``title`` is context from outside the text (an HTML page's ``<title>``):
     a last source for the council, and the title when the text has none.
+    Passages are tagged with the practices of ``taxonomy`` (the bundled one
+    by default) and visits get their key figures.
     """
     table = table or MunicipalityTable.load()
     report = Report(file=file, format=format, encoding=encoding, text=text, warnings=list(warnings or []))
@@ -81,7 +86,7 @@ def parse_text(
     if not report.visits:
         report.warnings.append(NO_VISIT_WARNING)
     _finish_period(report)
-    return report
+    return enrich(report, taxonomy)
 
 
 def _visit_starts(lines: list[Line], fields: list[Field], table: MunicipalityTable, text: str) -> list[Candidate]:

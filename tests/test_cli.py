@@ -84,13 +84,44 @@ def test_index_names_bad_files_and_exits_1(runner: CliRunner, tmp_path: Path, re
 
 
 def test_search_text_output(runner: CliRunner, index_dir: Path) -> None:
-    result = runner.invoke(main, ["search", "BYOD", "--index", str(index_dir), "--limit", "1"])
+    result = runner.invoke(main, ["search", "BYOD", "--index", str(index_dir), "--limit", "1", "--exact"])
     assert result.exit_code == 0
     lines = result.output.splitlines()
     assert lines[0] == "「BYOD」 4 件（すべての語を含む）"
     assert lines[1].startswith("1. 大阪市（大阪府） 2022-07-21 [")
     assert "【BYOD】" in lines[2]
     assert len(lines) == 3
+
+
+def test_search_text_output_names_the_synonyms(runner: CliRunner, index_dir: Path) -> None:
+    result = runner.invoke(main, ["search", "キントーン", "--index", str(index_dir), "--limit", "1"])
+    assert result.exit_code == 0
+    assert result.output.splitlines() == [
+        "「キントーン」 1 件（すべての語を含む）",
+        "同義語: 「キントーン」を「kintone」「サイボウズkintone」としても検索しました",
+        "1. 神戸市（兵庫県） 2022-07-22 [視察内容] yokohama-2022-07-digital-committee.txt#v2-p13",
+        "   また、ツールとしては、全国自治体の中では【kintone】を一番活用している。",
+    ]
+
+
+def test_practices_text_output(runner: CliRunner, index_dir: Path) -> None:
+    result = runner.invoke(main, ["practices", "kintone", "--index", str(index_dir)])
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0].startswith("kintone（kintone、ローコード・内製開発）: ")
+    assert lines[1] == "自治体 1・報告書 1・箇所 1"
+    assert lines[2] == "■ 神戸市 2022-07-22  yokohama-2022-07-digital-committee.txt"
+    assert lines[3].startswith("  v2-p13: また、ツールとしては、全国自治体の中では【kintone】")
+
+
+def test_practices_catalogue_and_unknown_id(runner: CliRunner, index_dir: Path) -> None:
+    result = runner.invoke(main, ["practices", "--index", str(index_dir), "--json"])
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    assert data["practices"] >= 80 and len(data["categories"]) >= 10
+    missing = runner.invoke(main, ["practices", "no-such-practice", "--index", str(index_dir)])
+    assert missing.exit_code == 1
+    assert "no-such-practice" in missing.stderr
 
 
 def test_search_json_matches_the_library(runner: CliRunner, index_dir: Path) -> None:

@@ -40,8 +40,13 @@ def test_short_units_find_long_words(service: SearchService) -> None:
 
 
 def test_all_terms_then_any(service: SearchService) -> None:
-    both = service.search("BYOD 負担")
-    assert both["mode"] == "all" and both["total"] >= 1
+    both = service.search("BYOD 負担", exact=True)
+    assert both["mode"] == "some" and both["total"] > 1
+    # Passages holding every word come first, then those holding some.
+    holds_all = ["負担" in hit["text"] and "BYOD" in hit["text"] for hit in both["hits"]]
+    assert holds_all[0] and holds_all == sorted(holds_all, reverse=True)
+    many = service.search("タブレット 議会")
+    assert many["mode"] == "all" and many["total"] >= 10
     fallback = service.search("BYOD 存在しないはずの語ほげふが")
     assert fallback["mode"] == "any"
     assert fallback["total"] >= 1

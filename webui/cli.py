@@ -71,6 +71,7 @@ def main() -> None:
       dxkb index                      # data/reports を索引化
       dxkb search BYOD                # 段落を検索
       dxkb parse data/reports/yokohama-2022-07-digital-committee.txt --json
+      dxkb practices byod             # BYOD を行っている自治体
       dxkb serve                      # http://127.0.0.1:5000 で公開
     """
 
@@ -186,9 +187,12 @@ def format_summary(data: dict[str, Any], target: Path) -> list[str]:
 @click.option("--pref", "prefecture", default=None, help="都道府県で絞り込む")
 @click.option("--year", default=None, type=int, help="視察年（西暦）で絞り込む")
 @click.option("--section", default=None, help="区分で絞り込む: overview, content, qa, observation")
+@click.option("--practice", default=None, help="取組のID（dxkb practices で一覧）で絞り込む")
+@click.option("--exact", is_flag=True, help="同じ意味の語に広げず、入力した語だけで検索する")
 @handle_errors
 def search(query: str, index_dir: Path | None, as_json: bool, limit: int, page: int,
-           city: str | None, prefecture: str | None, year: int | None, section: str | None) -> None:
+           city: str | None, prefecture: str | None, year: int | None, section: str | None,
+           practice: str | None, exact: bool) -> None:
     """索引からQUERYを含む段落を検索する。
 
     \b
@@ -196,12 +200,14 @@ def search(query: str, index_dir: Path | None, as_json: bool, limit: int, page: 
       dxkb search BYOD
       dxkb search "通信費 負担" --section qa --json
       dxkb search kintone --city 神戸市 --limit 5
+      dxkb search キントーン --exact
+      dxkb search 研修 --practice dx-training
     """
     from index.search import SearchService
 
     service = SearchService(index_dir or default_index_dir())
-    result = service.search(query, city=city, prefecture=prefecture, year=year,
-                            section=section, limit=limit, page=page)
+    result = service.search(query, city=city, prefecture=prefecture, year=year, section=section,
+                            limit=limit, page=page, practice=practice, exact=exact)
     if as_json:
         echo_json(result)
         return
@@ -218,15 +224,71 @@ def format_results(result: dict[str, Any]) -> list[str]:
     """Readable lines for a search result."""
     from kb.model import SECTION_LABELS
 
-    mode = {"all": "すべての語を含む", "any": "いずれかの語を含む", "none": "検索語なし"}[result["mode"]]
+    mode = {"all": "すべての語を含む", "some": "すべての語を含む箇所が先、続いていずれかの語を含む",
+            "any": "いずれかの語を含む", "none": "検索語なし"}[result["mode"]]
     lines = [f"「{result['query']}」 {result['total']} 件（{mode}）"]
     lines.extend(f"注意: {n}" for n in result["notices"])
+    lines.extend(
+        f"同義語: 「{e['term']}」を{''.join(f'「{w}」' for w in e['as'])}としても検索しました"
+        for e in result.get("expanded", [])
+    )
     start = (result["page"] - 1) * result["limit"]
     for rank, hit in enumerate(result["hits"], start + 1):
         place = hit["municipality"] or "（視察先なし）"
         label = SECTION_LABELS.get(hit["section"], hit["section"])
         lines.append(f"{rank}. {place}（{hit['prefecture']}） {hit['date']} [{label}] {hit['id']}")
         lines.append(f"   {plain_snippet(hit['snippet'])}")
+    return lines
+
+
+@main.command()
+@click.argument("practice_id", required=False)
+@index_option
+@click.option("--json", "as_json", is_flag=True, help="JSONで出力する")
+@handle_errors
+def practices(practice_id: str | None, index_dir: Path | None, as_json: bool) -> None:
+    """取組の一覧（分野ごと）、またはPRACTICE_IDの取組を行っている自治体を表示する。
+
+    \b
+    例:
+      dxkb practices
+      dxkb practices byod --json
+    """
+    from index.search import SearchService
+
+    service = SearchService(index_dir or default_index_dir())
+    if practice_id:
+        data = service.practice(practice_id)
+        lines = format_practice(data)
+    else:
+        data = service.practices()
+        lines = format_catalogue(data)
+    if as_json:
+        echo_json(data)
+        return
+    for line in lines:
+        click.echo(line)
+
+
+def format_catalogue(data: dict[str, Any]) -> list[str]:
+    """Readable lines for the practice catalogue."""
+    lines = [f"取組 {data['practices']} 件（報告書に記載のあるもの {data['found']} 件）"]
+    for category in data["categories"]:
+        lines.append(f"■ {category['name']}")
+        for p in category["practices"]:
+            lines.append(f"  {p['id']:<24} {p['name']}  自治体 {p['cities']}・報告書 {p['reports']}")
+    return lines
+
+
+def format_practice(data: dict[str, Any]) -> list[str]:
+    """Readable lines for one practice: cities, newest first, with their evidence."""
+    p, total = data["practice"], data["total"]
+    lines = [f"{p['name']}（{p['id']}、{p['category_name']}）: {p['description']}",
+             f"自治体 {total['cities']}・報告書 {total['reports']}・箇所 {total['passages']}"]
+    for city in data["cities"]:
+        lines.append(f"■ {city['municipality'] or '報告書全体'} {city['date']}  {city['file']}")
+        for e in city["passages"]:
+            lines.append(f"  {e['id']}: {plain_snippet(e['snippet'])[:80]}")
     return lines
 
 

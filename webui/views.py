@@ -33,7 +33,9 @@ pages = Blueprint("pages", __name__)
 api = Blueprint("api", __name__, url_prefix="/api")
 
 # URL parameters that make up the state of a search page, in URL order.
-STATE_PARAMS = ("q", "city", "pref", "year", "section", "limit", "page")
+STATE_PARAMS = ("q", "city", "pref", "year", "section", "practice", "exact", "limit", "page")
+# Parameters that narrow a search (a search page without any is the start page).
+FILTER_PARAMS = ("q", "city", "pref", "year", "section", "practice")
 
 # (facet key in the result, filter key in result["filters"], URL param, label)
 FACETS = (
@@ -41,6 +43,7 @@ FACETS = (
     ("prefecture", "prefecture", "pref", "都道府県"),
     ("year", "year", "year", "年"),
     ("section", "section", "section", "区分"),
+    ("practice", "practice", "practice", "取組"),
 )
 
 HTTP_MESSAGES = {
@@ -83,6 +86,8 @@ def search_kwargs(args: Mapping[str, str]) -> dict[str, Any]:
         "prefecture": _text_param(args, "pref"),
         "year": _int_param(args, "year"),
         "section": _text_param(args, "section"),
+        "practice": _text_param(args, "practice"),
+        "exact": args.get("exact", "").strip().lower() in ("1", "true", "yes", "on"),
     }
     page = _int_param(args, "page")
     kwargs["page"] = 1 if page is None else page
@@ -101,9 +106,7 @@ def search_result(args: Mapping[str, str]) -> dict[str, Any]:
 
 def has_search_state(args: Mapping[str, str]) -> bool:
     """True when the URL asks for a search rather than the start page."""
-    return any(
-        args.get(name, "").strip() for name in ("q", "city", "pref", "year", "section")
-    )
+    return any(args.get(name, "").strip() for name in FILTER_PARAMS)
 
 
 def ok_json(data: Mapping[str, Any]) -> Response:
@@ -132,6 +135,18 @@ def report(file: str) -> str:
     return render_template("report.html", report=get_service().report(file))
 
 
+@pages.get("/practices")
+def practices() -> str:
+    """The practice catalogue by category."""
+    return render_template("practices.html", catalogue=get_service().practices())
+
+
+@pages.get("/practices/<practice_id>")
+def practice(practice_id: str) -> str:
+    """Which cities do one practice, with the evidence."""
+    return render_template("practice.html", page=get_service().practice(practice_id))
+
+
 @pages.get("/search.json")
 def search_json() -> Response:
     """Alias of ``/api/search``."""
@@ -152,6 +167,18 @@ def api_search() -> Response:
 def api_report(file: str) -> Response:
     """The report dict of ``SearchService.report``."""
     return ok_json(get_service().report(file))
+
+
+@api.get("/practices")
+def api_practices() -> Response:
+    """The practice catalogue of ``SearchService.practices``."""
+    return ok_json(get_service().practices())
+
+
+@api.get("/practices/<practice_id>")
+def api_practice(practice_id: str) -> Response:
+    """One practice page of ``SearchService.practice``."""
+    return ok_json(get_service().practice(practice_id))
 
 
 @api.get("/stats")
@@ -237,12 +264,21 @@ def ja_period(period: Mapping[str, Any] | None) -> str:
     return f"{start}〜{end}"
 
 
+def figure_value(value: Any) -> str:
+    """``20875`` → ``20,875``; ``1.5`` → ``1.5``."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
 def facet_value_label(facet: str, value: Any) -> str:
     """How a facet value reads in the sidebar and in filter chips."""
     if facet == "section":
         return section_label(str(value))
     if facet == "year":
         return f"{value}年"
+    if facet == "practice":
+        return get_service().practice_name(str(value)) or str(value)
     return str(value)
 
 
@@ -335,6 +371,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(ja_date, "ja_date")
     app.add_template_filter(ja_period, "ja_period")
     app.add_template_filter(by_passage, "by_passage")
+    app.add_template_filter(figure_value, "figure_value")
     app.add_template_global(search_url, "search_url")
     app.add_template_global(page_window, "page_window")
     app.add_template_global(active_filters, "active_filters")
