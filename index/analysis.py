@@ -54,7 +54,7 @@ from whoosh.query.compound import And, Or
 from whoosh.query.qcore import NullQuery, Query
 from whoosh.query.terms import Term
 
-from index.userdict import needs_phrase_pass, user_dictionary
+from index.userdict import dictionary_key, needs_phrase_pass, user_dictionary
 from kb.taxonomy import Taxonomy, alias_key, default_taxonomy
 
 DICTIONARY_NAME = "core"
@@ -171,6 +171,15 @@ def _best_cut(head: str) -> int:
 # Whoosh pipeline
 
 
+ANALYSIS_VERSION = "2"
+"""Bumped whenever the terms produced for a text change."""
+
+
+def analysis_signature() -> str:
+    """The analysis version with the user dictionary's key (taxonomy, system dictionary, SudachiPy)."""
+    return f"{ANALYSIS_VERSION}:{dictionary_key(default_taxonomy())}"
+
+
 class SudachiToken(Token):
     """Whoosh token carrying Sudachi data between the stages of the pipeline."""
 
@@ -189,20 +198,22 @@ class SudachiTokenizer(Tokenizer):
     """
 
     def __init__(
-        self, subunits: bool = True, chunk_bytes: int = MAX_CHUNK_BYTES
+        self, subunits: bool = True, chunk_bytes: int = MAX_CHUNK_BYTES, signature: str | None = None
     ) -> None:
         self.subunits = subunits
         self.chunk_bytes = chunk_bytes
+        # What the terms depend on; an index built with another signature is outdated.
+        self.signature = analysis_signature() if signature is None else signature
 
     def __eq__(self, other: object) -> bool:
         return type(self) is type(other) and self.__dict__ == other.__dict__
 
     def __getstate__(self) -> dict[str, Any]:
         # Only configuration travels; Sudachi objects live per process/thread.
-        return {"subunits": self.subunits, "chunk_bytes": self.chunk_bytes}
+        return {"subunits": self.subunits, "chunk_bytes": self.chunk_bytes, "signature": self.signature}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
+        self.__dict__.update({"signature": "", **state})
 
     def __call__(
         self,

@@ -21,7 +21,7 @@ from whoosh import index as whoosh_index
 from whoosh.index import LockError
 from whoosh.writing import CLEAR
 
-from index.schema import make_schema
+from index.schema import make_schema, schema_signature
 from kb.errors import DxkbError, IndexBusyError, IndexMissingError, IndexOutdatedError
 from kb.model import Passage, Report, Visit
 from kb.municipalities import MunicipalityTable
@@ -86,7 +86,10 @@ def collect_files(paths: Sequence[Path], summary: BuildSummary) -> list[Path]:
 
 
 def _is_current(ix: Any) -> bool:
-    return sorted(ix.schema.names()) == sorted(make_schema().names())
+    """Same fields and same analysis (taxonomy, dictionaries) as this version builds."""
+    current = make_schema()
+    return (sorted(ix.schema.names()) == sorted(current.names())
+            and schema_signature(ix.schema) == schema_signature(current))
 
 
 def index_status(index_dir: Path) -> str:

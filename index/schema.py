@@ -8,6 +8,8 @@ unchanged files and to show the report page).
 
 from __future__ import annotations
 
+from typing import Any
+
 from whoosh import fields
 
 from index.analysis import JapaneseAnalyzer
@@ -47,3 +49,10 @@ def make_schema() -> fields.Schema:
         sha256=fields.STORED(),
         report_json=fields.STORED(),
     )
+
+
+def schema_signature(schema: fields.Schema) -> str:
+    """The analysis signature a schema's text analyser was made with ("" for an old index)."""
+    analyzer: Any = schema["text"].analyzer
+    tokenizer = analyzer[0] if hasattr(analyzer, "items") else analyzer
+    return str(getattr(tokenizer, "signature", ""))
