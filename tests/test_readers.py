@@ -93,12 +93,12 @@ def test_every_bundled_report_reads(path: Path) -> None:
 
 
 def test_unsupported_suffix(tmp_path: Path) -> None:
-    path = tmp_path / "report.pdf"
-    path.write_bytes(b"%PDF-1.7")
+    path = tmp_path / "report.xlsx"
+    path.write_bytes(b"PK\x03\x04")
     with pytest.raises(UnsupportedFormatError) as info:
         read_document(path)
     message = str(info.value)
-    assert "report.pdf" in message
+    assert "report.xlsx" in message
     assert all(suffix in message for suffix in SUPPORTED_SUFFIXES)
 
 
