@@ -50,7 +50,7 @@ def _clean(text: str) -> str:
 def _paragraph_lines(paragraph: Any) -> list[str]:
     text = _clean(paragraph.text)
     if not text.strip():
-        return []
+        return [""]  # an empty paragraph is how Word users space paragraphs apart
     level = _heading_level(paragraph)
     if level:
         return ["", f"{'#' * level} {text.strip()}", ""]

@@ -47,6 +47,7 @@ _HEADER_ZONE = 2  # lines at the top and at the bottom of a page checked for run
 _MIN_COLUMN_LINES = 3
 _MAX_SPANNING_SHARE = 0.25
 _MIN_WRAPPED_CHARS = 10
+_MIN_FULL_LINES = 3
 # A line opening with one of these starts a new item, even right after a full line.
 _ITEM_START = re.compile(
     r"[ 　・○●◎■□◆◇※▼▽▲△#＃【]|[0-9０-９]+[ 　.．)）、]|[一二三四五六七八九十]+[ 　.．、)）]"
@@ -145,9 +146,20 @@ def _find_gutter(lines: list[_Line], width: float) -> float | None:
     return gutter if overlap >= shorter * 0.5 else None
 
 
+def _right_edge(lines: list[_Line]) -> float:
+    """Where wrapped lines end: the longest line's end, when several lines reach it.
+
+    With fewer full lines there is no wrapped paragraph to rejoin, and the
+    longest line is just long (a title or a short page's widest line).
+    """
+    right = max((line.x1 for line in lines), default=0.0)
+    full = [line for line in lines if line.x1 >= right - 1.5 * line.size]
+    return right if len(full) >= _MIN_FULL_LINES else float("inf")
+
+
 def _set_bounds(lines: list[_Line], column: int) -> None:
     if lines:
-        left, right = min(line.x0 for line in lines), max(line.x1 for line in lines)
+        left, right = min(line.x0 for line in lines), _right_edge(lines)
         for line in lines:
             line.left, line.right, line.column = left, right, column
 
@@ -252,20 +264,23 @@ def _text_right_edge(pages: list[list[_Line]]) -> None:
     On a last page of short lines the longest one must not pass for a full line.
     """
     full = [line for page in pages for line in page if line.column == 0]
-    right = max((line.x1 for line in full), default=0.0)
+    right = _right_edge(full)
     for line in full:
         line.right = right
 
 
-def _read_pages(data: bytes, name: str) -> tuple[list[list[_Line]], bool]:
+def _read_pages(data: bytes, name: str) -> tuple[list[list[_Line]], list[float], bool]:
+    """Each page's text lines (unordered), the page widths, and whether any page holds an image."""
     try:
         pages: list[list[_Line]] = []
+        widths: list[float] = []
         any_image = False
         for page in extract_pages(io.BytesIO(data), laparams=LAYOUT):
             lines, has_image = _page_lines(page)
             any_image = any_image or has_image
-            pages.append(_reading_order(lines, float(page.width)))
-        return pages, any_image
+            pages.append(lines)
+            widths.append(float(page.width))
+        return pages, widths, any_image
     except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
         raise EncryptedPdfError("PDF にパスワードがかかっています", subject=name,
                                 hint="パスワードを外した PDF を置いてください") from exc
@@ -289,14 +304,14 @@ def pdf_to_text(data: bytes, *, name: str = "") -> str:
     label = name or "(PDF)"
     if not data.lstrip().startswith(b"%PDF-"):
         raise _broken(label, ValueError("no %PDF header"))
-    pages, any_image = _read_pages(data, label)
+    pages, widths, any_image = _read_pages(data, label)
     if not pages:
         raise _broken(label, ValueError("no pages"))
     if not any(pages):
         what = "スキャンした画像だけの PDF で" if any_image else "PDF に"
         raise ScannedPdfError(f"{what}文字情報がありません", subject=label,
                               hint="OCR で文字を認識させた PDF か、テキストの報告書を置いてください")
-    pages = remove_page_furniture(pages)
+    pages = [_reading_order(lines, width) for lines, width in zip(remove_page_furniture(pages), widths, strict=True)]
     _text_right_edge(pages)
     return lines_to_text(pages)
 

@@ -203,7 +203,8 @@ _DROP_TAGS = frozenset({"script", "style", "noscript", "template", "iframe", "sv
 # Dropped only while they hold a small share of the page: ASP.NET sites wrap
 # the whole page in <form>, and <header> may hold an article's own title.
 _CHROME_TAGS = frozenset({"form", "nav", "header", "footer", "aside"})
-_CHROME_WORDS = ("nav", "breadcrumb", "header", "footer", "menu", "skip", "pankuzu", "topicpath")
+_CHROME_WORDS = ("nav", "breadcrumb", "header", "footer", "menu", "skip", "pankuzu", "topicpath",
+                 "pagetop", "sns", "share", "inquiry", "toiawase")
 # Table parts and headings are content even with a class such as "table-header".
 _NEVER_CHROME = frozenset({"html", "body", "main", "table", "thead", "tbody", "tfoot", "tr",
                            "th", "td", "caption", "h1", "h2", "h3", "h4", "h5", "h6"})

@@ -17,8 +17,11 @@ SIZE = 10.5
 LEADING = 6.0  # mm per line
 
 
-def new_pdf(header: str = "") -> FPDF:
-    """An A4 document with the Japanese font, a running header and page numbers."""
+def new_pdf(header: str = "", *, number: str = "- {n} -") -> FPDF:
+    """An A4 document with the Japanese font, a running header and page numbers.
+
+    ``number`` is the page-number format: ``{n}`` the page, ``{nb}`` the page count.
+    """
     pdf = FPDF(format="A4")
     pdf.add_font(FONT, fname=str(IPA_GOTHIC))
     pdf.set_margins(20, 20, 20)
@@ -29,9 +32,9 @@ def new_pdf(header: str = "") -> FPDF:
         if header:
             pdf.set_font(FONT, size=8)
             pdf.text(pdf.w - pdf.r_margin - pdf.get_string_width(header), 12, header)
-        number = f"- {pdf.page_no()} -"
+        label = number.replace("{n}", str(pdf.page_no()))
         pdf.set_font(FONT, size=9)
-        pdf.text((pdf.w - pdf.get_string_width(number)) / 2, pdf.h - 10, number)
+        pdf.text((pdf.w - pdf.get_string_width(label)) / 2, pdf.h - 10, label)
         pdf.set_font(FONT, size=SIZE)
 
     pdf.header = header_and_number  # type: ignore[method-assign]
