@@ -178,11 +178,14 @@ def _reading_order(lines: list[_Line], width: float) -> list[_Line]:
     _set_bounds(right, 2)
     _set_bounds(spanning, 0)
     ordered: list[_Line] = []
+    placed: set[int] = set()
     for line in [*spanning, None]:
         # Everything of both columns above this full-width line comes first.
         floor = line.top if line else float("-inf")
         for column in (left, right):
-            ordered.extend(c for c in column if c.top > floor and c not in ordered)
+            above = [c for c in column if c.top > floor and id(c) not in placed]
+            ordered.extend(above)
+            placed.update(id(c) for c in above)
         if line:
             ordered.append(line)
     return ordered
