@@ -289,10 +289,10 @@ def _read_pages(data: bytes, name: str) -> tuple[list[list[_Line]], list[float],
                                 hint="パスワードを外した PDF を置いてください") from exc
     except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError, AttributeError,
             IndexError, AssertionError, OverflowError, ZeroDivisionError) as exc:
-        raise _broken(name, exc) from exc
+        raise _broken(name) from exc
 
 
-def _broken(name: str, exc: BaseException) -> BrokenPdfError:
+def _broken(name: str) -> BrokenPdfError:
     return BrokenPdfError("PDF が壊れているか途中で切れていて読めません", subject=name,
                           hint="元の文書からもう一度 PDF を書き出してください")
 
@@ -306,10 +306,10 @@ def pdf_to_text(data: bytes, *, name: str = "") -> str:
     """
     label = name or "(PDF)"
     if not data.lstrip().startswith(b"%PDF-"):
-        raise _broken(label, ValueError("no %PDF header"))
+        raise _broken(label)
     pages, widths, any_image = _read_pages(data, label)
     if not pages:
-        raise _broken(label, ValueError("no pages"))
+        raise _broken(label)
     if not any(pages):
         what = "スキャンした画像だけの PDF で" if any_image else "PDF に"
         raise ScannedPdfError(f"{what}文字情報がありません", subject=label,

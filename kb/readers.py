@@ -152,7 +152,10 @@ def _declared_charset(data: bytes) -> str | None:
         encoding = _codec_name(match.group(1).decode("ascii"))
     except LookupError:
         return None
-    return "cp932" if encoding in _SJIS_FAMILY else encoding
+    if encoding in _SJIS_FAMILY:
+        return "cp932"
+    # Latin-1 and the like decode any bytes, so only Japanese declarations are taken.
+    return encoding if encoding in _OTHER_JAPANESE else None
 
 
 def decode_bytes(data: bytes, *, name: str = "", declared: str | None = None) -> tuple[str, str]:
@@ -186,7 +189,8 @@ def decode_bytes(data: bytes, *, name: str = "", declared: str | None = None) ->
     if text is not None:
         return _normalise_newlines(text), "utf-8"
     text = _try_decode(data, declared) if declared else None
-    if declared and text is not None:
+    # Trusted only while it reads as Japanese: EUC-JP bytes also "decode" as cp932.
+    if declared and text is not None and _japanese_ratio(text) > _MIN_JAPANESE_RATIO:
         return _normalise_newlines(text), declared
     encoding = _guess_encoding(data)
     text = _try_decode(data, encoding) if encoding else None

@@ -362,3 +362,16 @@ def test_declared_charset_decides_a_short_ambiguous_page(tmp_path: Path) -> None
     path.write_bytes(html.encode("euc_jp"))
     doc = read_document(path)
     assert (doc.encoding, doc.text) == ("euc-jp", "議会だより\n")
+
+
+@pytest.mark.parametrize(
+    ("declared", "encoding"),
+    [("Shift_JIS", "cp932"), ("iso-8859-1", "cp932"), ("EUC-JP", "cp932"), ("x-unknown", "cp932")],
+)
+def test_a_wrong_declaration_does_not_win_over_the_content(tmp_path: Path, declared: str, encoding: str) -> None:
+    body = "<p>視察先：福井県鯖江市。オープンデータの取組について説明を受けた。</p>"
+    html = f'<html><head><meta charset="{declared}"></head><body>{body}</body></html>'
+    path = tmp_path / "page.html"
+    path.write_bytes(html.encode("cp932"))
+    doc = read_document(path)
+    assert (doc.encoding, doc.text) == (encoding, "視察先：福井県鯖江市。オープンデータの取組について説明を受けた。\n")
