@@ -26,7 +26,7 @@ from kb.errors import DxkbError, IndexBusyError, IndexMissingError, IndexOutdate
 from kb.model import Passage, Report, Visit
 from kb.municipalities import MunicipalityTable
 from kb.parse import parse_file
-from kb.readers import SUPPORTED_SUFFIXES
+from kb.readers import SUPPORTED_SUFFIXES, file_error
 from kb.taxonomy import default_taxonomy
 
 WRITER_TIMEOUT = 30.0
@@ -34,10 +34,11 @@ WRITER_TIMEOUT = 30.0
 
 @dataclass
 class FileFailure:
-    """A file that could not be indexed, and why."""
+    """A file that could not be indexed, why, and what to do about it."""
 
     file: str
     message: str
+    hint: str = ""
 
 
 @dataclass
@@ -81,7 +82,7 @@ def collect_files(paths: Sequence[Path], summary: BuildSummary) -> list[Path]:
         elif path.is_file():
             found.append(path)
         else:
-            summary.failed.append(FileFailure(str(path), "ファイルまたはフォルダが見つかりません"))
+            summary.failed.append(FileFailure(str(path), "ファイルまたはフォルダが見つかりません", "パスを確かめてください"))
     return found
 
 
@@ -258,7 +259,7 @@ def _ingest(
     for path in tqdm(files, desc="索引作成", unit="件", disable=not progress):
         key = path.name
         if key in seen:
-            summary.failed.append(FileFailure(str(path), f"同名のファイル {key} がすでにあります"))
+            summary.failed.append(FileFailure(str(path), f"同名のファイル {key} がすでにあります", "ファイル名を変えてください"))
             continue
         seen.add(key)
         _ingest_one(writer, path, key, indexed.get(key), summary, table)
@@ -280,14 +281,16 @@ def _ingest_one(
             return
         report = parse_file(path, table)
     except DxkbError as exc:
-        summary.failed.append(FileFailure(str(path), exc.message))
+        summary.failed.append(FileFailure(str(path), exc.message, getattr(exc, "hint", "")))
         return
     except OSError as exc:
-        summary.failed.append(FileFailure(str(path), f"読み込めませんでした（{exc.strerror or exc}）"))
+        error = file_error(path, exc)
+        summary.failed.append(FileFailure(str(path), error.message, error.hint))
         return
     except Exception as exc:  # noqa: BLE001 - one unparsable file must not stop the ingest
         summary.failed.append(
-            FileFailure(str(path), f"解析できませんでした（{type(exc).__name__}: {exc}）")
+            FileFailure(str(path), f"解析できませんでした（{type(exc).__name__}: {exc}）",
+                        "この報告書の書式に対応していない可能性があります")
         )
         return
     source = str(path.resolve())

@@ -25,9 +25,21 @@ class DxkbError(Exception):
 
 
 class ReportFileError(DxkbError):
-    """A report file cannot be read (missing, unreadable, unsupported)."""
+    """A report file cannot be read (missing, unreadable, unsupported).
+
+    ``hint`` says what to do about it; ``str()`` gives one line naming the
+    file, the problem and the hint.
+    """
 
     status = 400
+
+    def __init__(self, message: str, *, subject: str | None = None, hint: str = "") -> None:
+        super().__init__(message, subject=subject)
+        self.hint = hint
+
+    def __str__(self) -> str:
+        line = super().__str__()
+        return f"{line}。{self.hint}" if self.hint else line
 
 
 class UnsupportedFormatError(ReportFileError):
@@ -36,6 +48,42 @@ class UnsupportedFormatError(ReportFileError):
 
 class DecodeError(ReportFileError):
     """The bytes of a report are in no encoding DXKB recognises."""
+
+
+class EmptyFileError(DecodeError):
+    """The report file has no content at all."""
+
+
+class BinaryFileError(DecodeError):
+    """A file named like a text report holds binary data (an image, archive...)."""
+
+
+class FileTooLargeError(ReportFileError):
+    """The file is larger than the size limit for its format."""
+
+
+class UnreadableFileError(ReportFileError):
+    """The operating system refused to read the file (permissions, I/O error)."""
+
+
+class FileVanishedError(ReportFileError):
+    """The file disappeared between listing the folder and reading it."""
+
+
+class BrokenPdfError(ReportFileError):
+    """A PDF whose structure cannot be read (truncated or damaged)."""
+
+
+class EncryptedPdfError(ReportFileError):
+    """A PDF that needs a password to open."""
+
+
+class ScannedPdfError(ReportFileError):
+    """A PDF without a text layer (scanned pages): OCR is needed first."""
+
+
+class BrokenDocxError(ReportFileError):
+    """A .docx file that is not a readable Word document."""
 
 
 class PathOutsideCorpusError(ReportFileError):

@@ -1,13 +1,18 @@
-"""Read report files (plain text or HTML) into decoded, newline-normalised text.
+"""Read report files (text, HTML, PDF, Word) into decoded, newline-normalised text.
 
 Reading does not repair the text; :mod:`kb.repair` does that.  HTML is turned
 into text shaped like the plain-text reports (``## `` headings, one paragraph
-per line, ``ラベル：値`` lines for two-column tables) so one parser handles both.
+per line, ``ラベル：値`` lines for two-column tables) so one parser handles all;
+:mod:`kb.pdf` and :mod:`kb.docx` do the same for PDF and .docx files.
+
+Every problem with a file is raised as a :class:`~kb.errors.ReportFileError`
+subclass whose message names the file, says what is wrong and what to do.
 """
 
 from __future__ import annotations
 
 import codecs
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,11 +21,30 @@ import charset_normalizer
 from bs4 import BeautifulSoup, Comment, Tag
 from bs4.element import NavigableString
 
-from kb.errors import DecodeError, ReportFileError, UnsupportedFormatError
+from kb.docx import docx_to_text
+from kb.errors import (
+    BinaryFileError,
+    DecodeError,
+    EmptyFileError,
+    FileTooLargeError,
+    FileVanishedError,
+    ReportFileError,
+    UnreadableFileError,
+    UnsupportedFormatError,
+)
+from kb.pdf import pdf_to_text
 
-SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".html", ".htm")
+SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".html", ".htm", ".pdf", ".docx")
+# Reports are tens of kilobytes; a text file past this is not one report, and
+# reading and indexing it whole would take minutes and gigabytes.  PDF and
+# Word files carry images, so they may be larger.  $DXKB_MAX_FILE_MB
+# overrides both limits.
+MAX_TEXT_BYTES = 20 * 1024 * 1024
+MAX_DOCUMENT_BYTES = 200 * 1024 * 1024
+MAX_SIZE_ENV = "DXKB_MAX_FILE_MB"
 
 _UTF8 = ("utf-8", "utf-8-sig")
+_UTF16 = frozenset({"utf-16", "utf-16-le", "utf-16-be"})
 # Shift_JIS files in the wild are nearly always Windows' superset cp932
 # (NEC/IBM extensions such as ①, ㈱, 髙), so prefer it whenever it decodes.
 _SJIS_FAMILY = frozenset({"cp932", "shift-jis", "shift-jis-2004", "shift-jisx0213"})
@@ -30,6 +54,7 @@ _ISO2022_ESCAPE = re.compile(rb"\x1b\$[@B]")
 # Kana, Japanese punctuation (、。「」 and U+3000) and full-width ASCII; not
 # half-width katakana, which is what misread Chinese or EUC-JP turns into.
 _JAPANESE_SIGNAL = re.compile("[\u3000-\u303f\u3041-\u309f\u30a0-\u30ff\uff01-\uff5e]")
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _CONTROL_BYTES = frozenset(set(range(0x20)) - {0x09, 0x0A, 0x0C, 0x0D, 0x1B}) | {0x7F}
 _MAX_CONTROL_RATIO = 0.02
 
@@ -96,22 +121,65 @@ def _guess_encoding(data: bytes) -> str | None:
     return best
 
 
-def decode_bytes(data: bytes, *, name: str = "") -> tuple[str, str]:
+def _decode_utf16(data: bytes) -> tuple[str, str] | None:
+    """UTF-16 text, told by its BOM or, without one, by charset-normalizer."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = _try_decode(data, "utf-16")
+        return (text, "utf-16") if text is not None else None
+    if b"\x00" not in data[:1024] or len(data) % 2:
+        return None
+    match = charset_normalizer.from_bytes(data).best()
+    encoding = _codec_name(match.encoding) if match else ""
+    if encoding not in _UTF16:
+        return None
+    text = _try_decode(data, encoding)
+    if text is None or _looks_binary(text.encode("utf-8")):
+        return None
+    return text, encoding
+
+
+def _empty(name: str) -> EmptyFileError:
+    return EmptyFileError("ファイルが空です（0 バイト）", subject=name,
+                          hint="報告書の本文を保存し直してください")
+
+
+def _declared_charset(data: bytes) -> str | None:
+    """The charset an HTML page declares in its <meta>, as a Python codec name."""
+    match = _META_CHARSET.search(data[:4096])
+    if match is None:
+        return None
+    try:
+        encoding = _codec_name(match.group(1).decode("ascii"))
+    except LookupError:
+        return None
+    if encoding in _SJIS_FAMILY:
+        return "cp932"
+    # Latin-1 and the like decode any bytes, so only Japanese declarations are taken.
+    return encoding if encoding in _OTHER_JAPANESE else None
+
+
+def decode_bytes(data: bytes, *, name: str = "", declared: str | None = None) -> tuple[str, str]:
     """Decode a report's bytes and return ``(text, encoding)`` with newlines as LF.
 
-    UTF-8 (with or without BOM) is tried strictly first; otherwise the
-    encoding is decided from the content with charset-normalizer, preferring
-    cp932 for Japanese.  Raises :class:`DecodeError` naming ``name`` for
-    empty or binary data and for bytes no encoding explains.
+    UTF-8 (with or without BOM) and UTF-16 (BOM, or told by charset-normalizer)
+    come first; then the ``declared`` charset of an HTML page when the bytes
+    decode with it; otherwise the encoding is decided from the content with
+    charset-normalizer, preferring cp932 for Japanese.  Raises
+    :class:`DecodeError` subclasses naming ``name`` for empty or binary data
+    and for bytes no encoding explains.
     """
     if not data:
-        raise DecodeError("ファイルが空です", subject=_label(name))
+        raise _empty(_label(name))
     if data.startswith(codecs.BOM_UTF8):
         text = _try_decode(data, "utf-8-sig")
         if text is not None:
             return _normalise_newlines(text), "utf-8-sig"
+    utf16 = _decode_utf16(data)
+    if utf16 is not None:
+        return _normalise_newlines(utf16[0]), utf16[1]
     if _looks_binary(data):
-        raise DecodeError("テキストではなくバイナリデータのようです", subject=_label(name))
+        raise BinaryFileError("テキストではなくバイナリデータのようです", subject=_label(name),
+                              hint="拡張子が中身と合っているか確かめてください（PDF は .pdf、Word は .docx）")
     if _ISO2022_ESCAPE.search(data):
         # ISO-2022-JP is 7-bit, so it would also pass as (garbled) UTF-8.
         text = _try_decode(data, "iso2022_jp")
@@ -120,10 +188,15 @@ def decode_bytes(data: bytes, *, name: str = "") -> tuple[str, str]:
     text = _try_decode(data, "utf-8")
     if text is not None:
         return _normalise_newlines(text), "utf-8"
+    text = _try_decode(data, declared) if declared else None
+    # Trusted only while it reads as Japanese: EUC-JP bytes also "decode" as cp932.
+    if declared and text is not None and _japanese_ratio(text) > _MIN_JAPANESE_RATIO:
+        return _normalise_newlines(text), declared
     encoding = _guess_encoding(data)
     text = _try_decode(data, encoding) if encoding else None
     if encoding is None or text is None:
-        raise DecodeError("文字コードを判定できません", subject=_label(name))
+        raise DecodeError("文字コードを判定できません", subject=_label(name),
+                          hint="UTF-8 で保存し直してください")
     return _normalise_newlines(text), encoding
 
 
@@ -134,7 +207,8 @@ _DROP_TAGS = frozenset({"script", "style", "noscript", "template", "iframe", "sv
 # Dropped only while they hold a small share of the page: ASP.NET sites wrap
 # the whole page in <form>, and <header> may hold an article's own title.
 _CHROME_TAGS = frozenset({"form", "nav", "header", "footer", "aside"})
-_CHROME_WORDS = ("nav", "breadcrumb", "header", "footer", "menu", "skip", "pankuzu", "topicpath")
+_CHROME_WORDS = ("nav", "breadcrumb", "header", "footer", "menu", "skip", "pankuzu", "topicpath",
+                 "pagetop", "sns", "share", "inquiry", "toiawase")
 # Table parts and headings are content even with a class such as "table-header".
 _NEVER_CHROME = frozenset({"html", "body", "main", "table", "thead", "tbody", "tfoot", "tr",
                            "th", "td", "caption", "h1", "h2", "h3", "h4", "h5", "h6"})
@@ -344,32 +418,90 @@ def _soup_text(soup: BeautifulSoup) -> str:
 # --- files ---------------------------------------------------------------
 
 
+def size_limit(suffix: str) -> int:
+    """The largest file, in bytes, read for a suffix ($DXKB_MAX_FILE_MB overrides)."""
+    configured = os.environ.get(MAX_SIZE_ENV, "").strip()
+    if configured:
+        try:
+            return int(float(configured) * 1024 * 1024)
+        except ValueError:
+            pass  # a malformed setting falls back to the built-in limits
+    return MAX_DOCUMENT_BYTES if suffix in (".pdf", ".docx") else MAX_TEXT_BYTES
+
+
+def file_error(path: Path, exc: OSError) -> ReportFileError:
+    """The :class:`ReportFileError` for an operating-system error on ``path``."""
+    if isinstance(exc, FileNotFoundError):
+        return FileVanishedError("読み込む前にファイルがなくなりました", subject=str(path),
+                                 hint="ファイルを元に戻して、もう一度実行してください")
+    if isinstance(exc, PermissionError):
+        return UnreadableFileError("読み取りの権限がありません", subject=str(path),
+                                   hint="ファイルの権限を確かめてください（chmod a+r など）")
+    return UnreadableFileError(f"ファイルを読み込めません（{exc.strerror or exc}）", subject=str(path),
+                               hint="ディスクやネットワークの状態を確かめてから、もう一度実行してください")
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f}".rstrip("0").rstrip(".")
+
+
 def _read_bytes(path: Path) -> bytes:
     if not path.exists():
-        raise ReportFileError("ファイルが見つかりません", subject=str(path))
+        raise ReportFileError("ファイルが見つかりません", subject=str(path), hint="パスを確かめてください")
     if path.is_dir():
-        raise ReportFileError("ファイルではなくフォルダです", subject=str(path))
+        raise ReportFileError("ファイルではなくフォルダです", subject=str(path),
+                              hint="フォルダは dxkb index で読み込んでください")
     try:
+        size, limit = path.stat().st_size, size_limit(path.suffix.lower())
+        if size > limit:
+            raise FileTooLargeError(
+                f"ファイルが大きすぎます（{_mb(size)} MB、上限 {_mb(limit)} MB）", subject=str(path),
+                hint=f"報告書ごとにファイルを分けるか、環境変数 {MAX_SIZE_ENV} で上限を上げてください")
         return path.read_bytes()
     except OSError as exc:
-        raise ReportFileError(f"ファイルを読み込めません（{exc.strerror or exc}）",
-                              subject=str(path)) from exc
+        raise file_error(path, exc) from exc
+
+
+def _unsupported(path: Path) -> UnsupportedFormatError:
+    supported = "、".join(SUPPORTED_SUFFIXES)
+    return UnsupportedFormatError(
+        f"対応していない形式です（対応する拡張子: {supported}）", subject=str(path),
+        hint="テキスト、HTML、PDF、Word（.docx）のいずれかで保存してください")
+
+
+def _no_text(path: Path) -> EmptyFileError:
+    return EmptyFileError("本文がありません", subject=str(path),
+                          hint="本文の入った報告書ファイルを置いてください")
+
+
+def _read_binary_format(path: Path, data: bytes, suffix: str) -> Document:
+    if not data:
+        raise _empty(str(path))
+    if suffix == ".pdf":
+        text, kind = pdf_to_text(data, name=str(path)), "pdf"
+    else:
+        text, kind = docx_to_text(data, name=str(path)), "docx"
+    if not text.strip():
+        raise _no_text(path)
+    return Document(path, text, kind, "")
 
 
 def read_document(path: Path) -> Document:
-    """Read a ``.txt``, ``.html`` or ``.htm`` report into a :class:`Document`.
+    """Read a ``.txt``, ``.html``, ``.htm``, ``.pdf`` or ``.docx`` report into a :class:`Document`.
 
-    Raises :class:`UnsupportedFormatError` for other suffixes,
-    :class:`ReportFileError` for missing, unreadable or directory paths and
-    :class:`DecodeError` for empty, binary or undecodable content.
+    Raises :class:`UnsupportedFormatError` for other suffixes and other
+    :class:`ReportFileError` subclasses for missing, vanished, unreadable,
+    too large, empty, binary, undecodable, damaged, encrypted or scanned files.
     """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        supported = "、".join(SUPPORTED_SUFFIXES)
-        raise UnsupportedFormatError(
-            f"対応していない形式です（対応する拡張子: {supported}）", subject=str(path))
-    text, encoding = decode_bytes(_read_bytes(path), name=str(path))
+        raise _unsupported(path)
+    data = _read_bytes(path)
+    if suffix in (".pdf", ".docx"):
+        return _read_binary_format(path, data, suffix)
+    declared = _declared_charset(data) if suffix != ".txt" else None
+    text, encoding = decode_bytes(data, name=str(path), declared=declared)
     warnings: list[str] = []
     if encoding not in _UTF8:
         warnings.append(f"文字コード {encoding} として読み込みました")

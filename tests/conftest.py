@@ -58,3 +58,15 @@ def client(app: Flask) -> FlaskClient:
 def runner() -> CliRunner:
     """A click CLI runner."""
     return CliRunner()
+
+
+@pytest.fixture(scope="session")
+def corpus_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Each bundled UTF-8 text report printed to a PDF (made once per session), by report name."""
+    from makepdf import text_to_pdf
+
+    folder = tmp_path_factory.mktemp("pdf")
+    return {
+        path.name: text_to_pdf(path.read_text(encoding="utf-8"), folder / f"{path.stem}.pdf")
+        for path in sorted(REPORTS.glob("*.txt")) if not path.name.endswith(".sjis.txt")
+    }

@@ -39,8 +39,12 @@ def test_parse_json_keeps_the_documented_shape(runner: CliRunner, reports_dir: P
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["parse", "missing.txt"], "エラー: missing.txt: ファイルが見つかりません\n"),
-        (["parse", "report.pdf"], "エラー: report.pdf: 対応していない形式です（対応する拡張子: .txt、.html、.htm）\n"),
+        (["parse", "missing.txt"], "エラー: missing.txt: ファイルが見つかりません。パスを確かめてください\n"),
+        (["parse", "report.xlsx"],
+         ("エラー: report.xlsx: 対応していない形式です（対応する拡張子: .txt、.html、.htm、.pdf、.docx）。"
+          "テキスト、HTML、PDF、Word（.docx）のいずれかで保存してください\n")),
+        (["parse", "report.pdf"],
+         "エラー: report.pdf: PDF が壊れているか途中で切れていて読めません。元の文書からもう一度 PDF を書き出してください\n"),
     ],
 )
 def test_parse_errors_are_japanese(
@@ -48,6 +52,7 @@ def test_parse_errors_are_japanese(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     Path("report.pdf").write_bytes(b"%PDF-1.4")
+    Path("report.xlsx").write_bytes(b"PK\x03\x04")
     result = runner.invoke(main, args)
     assert result.exit_code == 1
     assert result.stderr == message
@@ -80,7 +85,13 @@ def test_index_names_bad_files_and_exits_1(runner: CliRunner, tmp_path: Path, re
     assert result.exit_code == 1
     lines = result.output.splitlines()
     assert lines[1].startswith("追加 1 件、更新 0 件、削除 0 件、変更なし 0 件、失敗 1 件")
-    assert lines[-2:] == ["索引に入らなかったファイル:", f"  {folder / 'empty.txt'}: ファイルが空です"]
+    empty = str(folder / "empty.txt")
+    pad = " " * (len(empty) - len("ファイル") * 2)
+    assert lines[-3:] == [
+        "索引に入らなかったファイル（1 件）:",
+        f"  ファイル{pad}  問題                          対処",
+        f"  {empty}  ファイルが空です（0 バイト）  報告書の本文を保存し直してください",
+    ]
 
 
 def test_search_text_output(runner: CliRunner, index_dir: Path) -> None:

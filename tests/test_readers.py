@@ -93,12 +93,12 @@ def test_every_bundled_report_reads(path: Path) -> None:
 
 
 def test_unsupported_suffix(tmp_path: Path) -> None:
-    path = tmp_path / "report.pdf"
-    path.write_bytes(b"%PDF-1.7")
+    path = tmp_path / "report.xlsx"
+    path.write_bytes(b"PK\x03\x04")
     with pytest.raises(UnsupportedFormatError) as info:
         read_document(path)
     message = str(info.value)
-    assert "report.pdf" in message
+    assert "report.xlsx" in message
     assert all(suffix in message for suffix in SUPPORTED_SUFFIXES)
 
 
@@ -234,3 +234,144 @@ def test_kasukabe_html_title() -> None:
     doc = read_document(REPORTS / "kasukabe-2023-01-council-tablets.html")
     assert doc.title == "行政視察報告書｜春日部市議会"
     assert "春日部市議会" not in doc.text.split("\n")[0]
+
+
+# --- encodings decided by content --------------------------------------------
+
+# EUC-JP has the JIS wave dash 〜 where Windows text has the full-width tilde ～.
+_EUC_JP_DASH = str.maketrans({"～": "〜"})
+ENCODED_REPORTS = sorted(
+    p for p in REPORTS.glob("*.txt")
+    if not p.name.endswith(".sjis.txt") and "㎢" not in p.read_text(encoding="utf-8")
+)
+
+
+def _encode(text: str, encoding: str) -> bytes:
+    if encoding == "euc-jp":
+        return text.translate(_EUC_JP_DASH).encode("euc_jp")
+    if encoding == "utf-16-bom-be":
+        return b"\xfe\xff" + text.encode("utf-16-be")
+    return text.encode(encoding)
+
+
+ENCODINGS = [
+    ("utf-8", "utf-8", []),
+    ("utf-8-sig", "utf-8-sig", []),
+    ("cp932", "cp932", ["文字コード cp932 として読み込みました"]),
+    ("euc-jp", "euc-jp", ["文字コード euc-jp として読み込みました"]),
+    ("utf-16", "utf-16", ["文字コード utf-16 として読み込みました"]),
+    ("utf-16-bom-be", "utf-16", ["文字コード utf-16 として読み込みました"]),
+    ("utf-16-le", "utf-16-le", ["文字コード utf-16-le として読み込みました"]),
+    ("utf-16-be", "utf-16-be", ["文字コード utf-16-be として読み込みました"]),
+]
+
+
+def _encodable(source: Path, encoding: str) -> bool:
+    try:
+        _encode(source.read_text(encoding="utf-8"), encoding)
+    except UnicodeEncodeError:
+        return False  # e.g. circled digits ① are not in EUC-JP
+    return True
+
+
+ENCODING_CASES = [
+    pytest.param(source, *case, id=f"{source.stem}-{case[0]}")
+    for case in ENCODINGS for source in ENCODED_REPORTS if _encodable(source, case[0])
+]
+
+
+@pytest.mark.parametrize(("source", "encoding", "detected", "warnings"), ENCODING_CASES)
+def test_each_encoding_reads_to_identical_text(
+    tmp_path: Path, source: Path, encoding: str, detected: str, warnings: list[str]
+) -> None:
+    original = read_document(source).text
+    path = tmp_path / source.name
+    path.write_bytes(_encode(source.read_text(encoding="utf-8"), encoding))
+    doc = read_document(path)
+    expected = original.translate(_EUC_JP_DASH) if encoding == "euc-jp" else original
+    assert (doc.encoding, doc.warnings) == (detected, warnings)
+    assert doc.text == expected
+
+
+@pytest.mark.parametrize(("encoding", "least"), [("euc-jp", 8), ("cp932", 14), ("utf-16-le", 14)])
+def test_encodings_are_tried_on_most_of_the_corpus(encoding: str, least: int) -> None:
+    assert sum(1 for case in ENCODING_CASES if case.values[1] == encoding) >= least
+
+
+def test_non_utf8_encoding_is_a_parse_warning(tmp_path: Path) -> None:
+    from kb.parse import parse_file
+
+    source = REPORTS / "machida-2023-02-online-committee.txt"
+    path = tmp_path / source.name
+    path.write_bytes(source.read_text(encoding="utf-8").translate(_EUC_JP_DASH).encode("euc_jp"))
+    report = parse_file(path)
+    assert "文字コード euc-jp として読み込みました" in report.warnings
+    assert [(v.municipality, v.date) for v in report.visits] == [
+        (v.municipality, v.date) for v in parse_file(source).visits]
+
+
+def test_utf16_without_bom_that_is_really_binary_is_refused() -> None:
+    with pytest.raises(DecodeError):
+        decode_bytes(bytes(range(256)) * 8, name="x.txt")
+
+
+# --- a page saved from a council site ------------------------------------------
+
+SAVED_PAGE = Path(__file__).resolve().parent / "data" / "saved-council-page.sjis.html"
+
+
+@pytest.fixture(scope="module")
+def saved_page() -> Document:
+    return read_document(SAVED_PAGE)
+
+
+def test_saved_shift_jis_page_is_decoded(saved_page: Document) -> None:
+    assert (saved_page.encoding, saved_page.warnings) == ("cp932", ["文字コード cp932 として読み込みました"])
+    assert saved_page.title == "令和6年度 総務常任委員会 行政視察報告｜見本市議会"
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["# 令和6年度　総務常任委員会　行政視察報告", "視察日：令和6年11月12日（火）", "視察先：福井県鯖江市",
+     "参加委員：委員長　山田太郎、副委員長　鈴木花子、委員　佐藤一郎", "## 質疑応答",
+     "Q　公開するデータはどのように選んでいるのか。", "A　市民からの要望と、各課が持つデータの棚卸しをもとに、毎年見直している。"],
+)
+def test_saved_page_keeps_the_report(saved_page: Document, line: str) -> None:
+    assert line in saved_page.text.split("\n")
+
+
+@pytest.mark.parametrize(
+    "gone",
+    ["本文へスキップ", "文字サイズ", "サイト内検索", "議員紹介", "会議録検索", "ホーム", "令和5年度", "ポスト",
+     "シェア", "お問い合わせ", "電話", "このページの先頭へ", "Copyright", "〒", "dataLayer", "jQuery", "saved from"],
+)
+def test_saved_page_drops_site_chrome(saved_page: Document, gone: str) -> None:
+    assert gone not in saved_page.text
+
+
+def test_saved_page_parses_to_its_visit() -> None:
+    from kb.parse import parse_file
+
+    report = parse_file(SAVED_PAGE)
+    assert [(v.municipality, v.prefecture, v.date) for v in report.visits] == [("鯖江市", "福井県", "2024-11-12")]
+
+
+def test_declared_charset_decides_a_short_ambiguous_page(tmp_path: Path) -> None:
+    html = '<html><head><meta charset="EUC-JP"></head><body><p>議会だより</p></body></html>'
+    path = tmp_path / "short.html"
+    path.write_bytes(html.encode("euc_jp"))
+    doc = read_document(path)
+    assert (doc.encoding, doc.text) == ("euc-jp", "議会だより\n")
+
+
+@pytest.mark.parametrize(
+    ("declared", "encoding"),
+    [("Shift_JIS", "cp932"), ("iso-8859-1", "cp932"), ("EUC-JP", "cp932"), ("x-unknown", "cp932")],
+)
+def test_a_wrong_declaration_does_not_win_over_the_content(tmp_path: Path, declared: str, encoding: str) -> None:
+    body = "<p>視察先：福井県鯖江市。オープンデータの取組について説明を受けた。</p>"
+    html = f'<html><head><meta charset="{declared}"></head><body>{body}</body></html>'
+    path = tmp_path / "page.html"
+    path.write_bytes(html.encode("cp932"))
+    doc = read_document(path)
+    assert (doc.encoding, doc.text) == (encoding, "視察先：福井県鯖江市。オープンデータの取組について説明を受けた。\n")

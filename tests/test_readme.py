@@ -24,3 +24,9 @@ def test_ci_runs_the_second_command() -> None:
     assert "pytest" in second
     ci_lines = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     assert second in ci_lines
+
+
+def test_ci_installs_the_japanese_font_before_the_tests() -> None:
+    ci_lines = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    install = next(i for i, line in enumerate(ci_lines) if "apt-get install -y -q fonts-ipafont" in line)
+    assert install < ci_lines.index(readme_commands()[1])

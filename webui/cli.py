@@ -11,6 +11,7 @@ import json
 import os
 import re
 import sys
+import unicodedata
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -172,9 +173,25 @@ def format_summary(data: dict[str, Any], target: Path) -> list[str]:
     for file, warnings in data["warnings"].items():
         lines.extend(f"警告: {file}: {w}" for w in warnings)
     if data["failed"]:
-        lines.append("索引に入らなかったファイル:")
-        lines.extend(f"  {f['file']}: {f['message']}" for f in data["failed"])
+        lines.append(f"索引に入らなかったファイル（{len(data['failed'])} 件）:")
+        lines.extend(failure_table(data["failed"]))
     return lines
+
+
+def _width(text: str) -> int:
+    """Columns a string takes in a terminal (wide and full-width characters count 2)."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def failure_table(failed: list[dict[str, Any]]) -> list[str]:
+    """The files that did not go in as an aligned table: file, problem, what to do."""
+    rows = [("ファイル", "問題", "対処")] + [(f["file"], f["message"], f.get("hint", "")) for f in failed]
+    widths = [max(_width(row[i]) for row in rows) for i in range(2)]
+    return [
+        "  " + "  ".join(cell + " " * (widths[i] - _width(cell)) if i < 2 else cell
+                         for i, cell in enumerate(row)).rstrip()
+        for row in rows
+    ]
 
 
 @main.command()
