@@ -101,3 +101,25 @@ def test_searches_succeed_during_an_update_and_see_it_after_the_commit(
     assert stats[0][2]["reports"] == 1 and stats[-1][2]["reports"] == BULK + 2
     assert pollers[2].answers[0][2]["total"] == 0 and pollers[2].answers[-1][2]["total"] > 0
     assert _get(f"{base}/api/reports/{NEW}")[0] == 200
+
+
+def test_a_running_service_sees_replaced_and_removed_reports(tmp_path: Path, reports_dir: Path) -> None:
+    from index.search import SearchService
+
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for name in (FIRST, NEW):
+        shutil.copy(reports_dir / name, folder / name)
+    index_dir = tmp_path / "index"
+    build_index([folder], index_dir)
+    service = SearchService(index_dir)
+    assert service.stats()["reports"] == 2 and service.search("BYOD")["total"] > 0
+
+    (folder / FIRST).write_text("行政視察報告書\n\n差し替えた本文です。\n", encoding="utf-8")
+    assert build_index([folder], index_dir).updated == [FIRST]
+    assert service.stats()["reports"] == 2
+    assert service.search("BYOD")["total"] == 0 and service.search("差し替えた")["total"] == 1
+
+    (folder / NEW).unlink()
+    assert build_index([folder], index_dir).removed == [NEW]
+    assert service.stats()["reports"] == 1 and service.search("書かない窓口")["total"] == 0
