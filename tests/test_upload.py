@@ -276,3 +276,17 @@ def test_the_form_shows_the_parse_and_its_warnings(client: FlaskClient, reports:
     assert again.status_code == 200 and "更新" in again.get_data(as_text=True)
     assert client.get("/api/stats").get_json()["reports"] == 2
     assert client.get("/api/search?q=BYOD").get_json()["total"] > 0
+
+
+def test_an_upload_while_the_index_is_updated_is_kept_and_says_so(
+    client: FlaskClient, tmp_path: Path, reports: Path, reports_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from index.lock import build_lock
+    from webui import upload
+
+    monkeypatch.setattr(upload, "INDEX_WAIT_SECONDS", 0.2)
+    with build_lock(tmp_path / "index", wait=1):
+        response = _api(client, [(_report_bytes(reports_dir), "busy.txt")])
+    assert response.status_code == 503 and "ファイルは保存しました" in response.get_json()["error"]
+    assert _stored(reports) == ["busy.txt"]
+    assert _api(client, [(_report_bytes(reports_dir), "busy.txt")]).get_json()["files"][0]["status"] == "added"

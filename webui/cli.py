@@ -265,7 +265,7 @@ def serve(index_dir: Path | None, reports_dir: Path | None, host: str, port: int
     if status != "ok":
         reason = "索引がない" if status == "missing" else "索引の形式が古い"
         click.echo(f"{reason}ため {source} から作成します…", err=True)
-        summary = build_index([source], target, rebuild=True, progress=sys.stderr.isatty())
+        summary = build_index([source], target, rebuild=True, progress=sys.stderr.isatty(), on_wait=echo_err)
         for line in format_summary(summary.to_dict(), target):
             click.echo(line, err=True)
     app = create_app({"INDEX_DIR": str(target), "REPORTS_DIR": str(source)})

@@ -28,7 +28,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.utils import secure_filename
 
 from index.build import BuildSummary, build_index
-from kb.errors import DxkbError, IndexMissingError, ReportFileError, UnsupportedFormatError
+from kb.errors import DxkbError, IndexBusyError, IndexMissingError, ReportFileError, UnsupportedFormatError
 from kb.model import Report
 from kb.parse import parse_file
 from kb.readers import SUPPORTED_SUFFIXES
@@ -214,7 +214,12 @@ def handle_upload() -> dict[str, Any]:
         for item in checked:
             _check_not_taken(item.name, inside(folder, item.name))
         stored = [_store(item, folder) for item in checked]
-    summary = build_index(stored, Path(current_app.config["INDEX_DIR"]), wait=INDEX_WAIT_SECONDS)
+    try:
+        summary = build_index(stored, Path(current_app.config["INDEX_DIR"]), wait=INDEX_WAIT_SECONDS)
+    except IndexBusyError as busy:
+        raise IndexBusyError(
+            "ファイルは保存しましたが、別の索引更新が実行中のため索引に登録できませんでした。"
+            "しばらくしてからもう一度アップロードしてください", subject=busy.subject) from busy
     if summary.failed:
         raise ReportFileError("; ".join(f"{Path(f.file).name}: {f.message}" for f in summary.failed))
     return {"files": [_describe(item, summary) for item in checked], "seconds": summary.seconds}
