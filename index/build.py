@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from whoosh import index as whoosh_index
 from whoosh.index import LockError
 from whoosh.writing import CLEAR
 
+from index.lock import build_lock
 from index.schema import make_schema, schema_signature
 from kb.errors import DxkbError, IndexBusyError, IndexMissingError, IndexOutdatedError
 from kb.model import Passage, Report, Visit
@@ -220,8 +221,27 @@ def build_index(
     rebuild: bool = False,
     progress: bool = False,
     table: MunicipalityTable | None = None,
+    wait: float = WRITER_TIMEOUT,
+    on_wait: Callable[[str], None] | None = None,
 ) -> BuildSummary:
-    """Index the report files under ``paths`` into ``index_dir``."""
+    """Index the report files under ``paths`` into ``index_dir``.
+
+    One update at a time per index folder: another running update is waited
+    for up to ``wait`` seconds (``on_wait`` hears about it), then
+    IndexBusyError.  See :mod:`index.lock`.
+    """
+    with build_lock(index_dir, wait=wait, on_wait=on_wait):
+        return _build_index(paths, index_dir, rebuild=rebuild, progress=progress, table=table)
+
+
+def _build_index(
+    paths: Sequence[Path],
+    index_dir: Path,
+    *,
+    rebuild: bool = False,
+    progress: bool = False,
+    table: MunicipalityTable | None = None,
+) -> BuildSummary:
     started = time.perf_counter()
     summary = BuildSummary()
     ix = _open_or_create(index_dir, rebuild)

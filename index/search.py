@@ -286,7 +286,11 @@ class SearchService:
         if current is None:
             current = self._ix.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1))
         elif not current.up_to_date():
-            current = current.refresh()
+            # Not ``refresh()``: Whoosh reuses the old reader of a segment whose
+            # deletions changed and keeps segments merged away, so replaced or
+            # removed reports would still be found.
+            current.close()
+            current = self._ix.searcher(weighting=scoring.BM25F())
         self._local.searcher = current
         return current
 

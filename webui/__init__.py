@@ -39,9 +39,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     # Japanese stays readable in the JSON twins.
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
 
-    from webui import views
+    from webui import upload, views
 
     views.register(app)
+    upload.register(app)
     return app
 
 

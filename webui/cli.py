@@ -51,6 +51,11 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def echo_err(message: str) -> None:
+    """Print a progress message on stderr."""
+    click.echo(message, err=True)
+
+
 def echo_json(data: Any) -> None:
     """Print JSON with Japanese left readable."""
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
@@ -131,9 +136,11 @@ def format_report(data: dict[str, Any]) -> list[str]:
 @click.option("--rebuild", is_flag=True, help="索引を作り直す")
 @click.option("--progress/--no-progress", default=None, help="進行状況バーを表示する（既定: 端末のとき）")
 @click.option("--json", "as_json", is_flag=True, help="結果の要約をJSONで出力する")
+@click.option("--wait", "wait", type=click.FloatRange(min=0), default=None,
+              help="別の索引更新が実行中のとき待つ秒数（既定: 30）")
 @handle_errors
 def index(paths: tuple[Path, ...], index_dir: Path | None, rebuild: bool,
-          progress: bool | None, as_json: bool) -> None:
+          progress: bool | None, as_json: bool, wait: float | None) -> None:
     """報告書を索引に追加・更新する（既定の入力: data/reports）。
 
     変更のないファイルは読み飛ばし、変更されたファイルは置き換え、
@@ -145,12 +152,13 @@ def index(paths: tuple[Path, ...], index_dir: Path | None, rebuild: bool,
       dxkb index reports/2024 --index var/index
       dxkb index --rebuild
     """
-    from index.build import build_index
+    from index.build import WRITER_TIMEOUT, build_index
 
     target = index_dir or default_index_dir()
     inputs = list(paths) or [default_reports_dir()]
     show = sys.stderr.isatty() if progress is None else progress
-    summary = build_index(inputs, target, rebuild=rebuild, progress=show)
+    summary = build_index(inputs, target, rebuild=rebuild, progress=show,
+                          wait=WRITER_TIMEOUT if wait is None else wait, on_wait=echo_err)
     if as_json:
         echo_json(summary.to_dict())
     else:
@@ -336,7 +344,7 @@ def serve(index_dir: Path | None, reports_dir: Path | None, host: str, port: int
     if status != "ok":
         reason = "索引がない" if status == "missing" else "索引の形式が古い"
         click.echo(f"{reason}ため {source} から作成します…", err=True)
-        summary = build_index([source], target, rebuild=True, progress=sys.stderr.isatty())
+        summary = build_index([source], target, rebuild=True, progress=sys.stderr.isatty(), on_wait=echo_err)
         for line in format_summary(summary.to_dict(), target):
             click.echo(line, err=True)
     app = create_app({"INDEX_DIR": str(target), "REPORTS_DIR": str(source)})
@@ -368,3 +376,7 @@ def get(path: str, index_dir: Path | None) -> None:
     click.echo(response.get_data(as_text=True))
     if response.status_code >= 400:
         sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
