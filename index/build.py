@@ -21,6 +21,7 @@ from whoosh import index as whoosh_index
 from whoosh.index import LockError
 from whoosh.writing import CLEAR
 
+from index.parallel import open_writer, ordered_map, use_processes
 from index.schema import make_schema
 from kb.errors import DxkbError, IndexBusyError, IndexMissingError, IndexOutdatedError
 from kb.model import Passage, Report, Visit
@@ -207,8 +208,13 @@ def build_index(
     rebuild: bool = False,
     progress: bool = False,
     table: MunicipalityTable | None = None,
+    jobs: int | None = None,
 ) -> BuildSummary:
-    """Index the report files under ``paths`` into ``index_dir``."""
+    """Index the report files under ``paths`` into ``index_dir``.
+
+    ``jobs`` processes parse and analyse the files (default: one per CPU;
+    small updates use one process).
+    """
     started = time.perf_counter()
     summary = BuildSummary()
     ix = _open_or_create(index_dir, rebuild)
@@ -216,12 +222,13 @@ def build_index(
     # commit, so the previous index stays searchable until that moment.
     indexed = {} if rebuild else _indexed_reports(ix)
     files = collect_files(paths, summary)
+    processes = use_processes(jobs, len(files) - len(indexed))
     try:
-        writer = ix.writer(timeout=WRITER_TIMEOUT)
+        writer = open_writer(ix, processes, WRITER_TIMEOUT)
     except LockError as exc:
         raise IndexBusyError("別の処理が索引を更新中です。終わってから再実行してください", subject=str(index_dir)) from exc
     try:
-        seen = _ingest(writer, files, indexed, summary, progress, table)
+        seen = _ingest(writer, files, indexed, summary, progress, table, processes)
         for key in _removed(indexed, paths, seen):
             writer.delete_by_term("file", key)
             summary.removed.append(key)
@@ -240,47 +247,63 @@ def _ingest(
     summary: BuildSummary,
     progress: bool,
     table: MunicipalityTable | None,
+    processes: int = 1,
 ) -> set[str]:
     seen: set[str] = set()
-    table = table or MunicipalityTable.load()
-    for path in tqdm(files, desc="索引作成", unit="件", disable=not progress):
+    jobs: list[tuple[Path, _Indexed | None]] = []
+    for path in files:
         key = path.name
         if key in seen:
             summary.failed.append(FileFailure(str(path), f"同名のファイル {key} がすでにあります"))
             continue
         seen.add(key)
-        _ingest_one(writer, path, key, indexed.get(key), summary, table)
+        jobs.append((path, indexed.get(key)))
+    prepared = ordered_map(_prepare, jobs, table or MunicipalityTable.load(), processes)
+    for item in tqdm(prepared, total=len(jobs), desc="索引作成", unit="件", disable=not progress):
+        _apply(writer, item, summary)
     return seen
 
 
-def _ingest_one(
-    writer: Any,
-    path: Path,
-    key: str,
-    previous: _Indexed | None,
-    summary: BuildSummary,
-    table: MunicipalityTable,
-) -> None:
+@dataclass
+class _Prepared:
+    """A file read and parsed (or skipped, or failed), ready to be written."""
+
+    path: Path
+    previous: _Indexed | None
+    sha256: str = ""
+    report: Report | None = None
+    failure: str = ""
+
+
+def _prepare(job: tuple[Path, _Indexed | None], table: MunicipalityTable) -> _Prepared:
+    """Fingerprint and parse one file; runs in worker processes, so it writes nothing."""
+    path, previous = job
+    item = _Prepared(path, previous)
     try:
-        sha = file_sha256(path)
+        item.sha256 = sha = file_sha256(path)
         if previous and previous.sha256 == sha and Path(previous.source) == path.resolve():
-            summary.skipped.append(key)
-            return
-        report = parse_file(path, table)
+            return item
+        item.report = parse_file(path, table)
     except DxkbError as exc:
-        summary.failed.append(FileFailure(str(path), exc.message))
-        return
+        item.failure = exc.message
     except OSError as exc:
-        summary.failed.append(FileFailure(str(path), f"読み込めませんでした（{exc.strerror or exc}）"))
-        return
+        item.failure = f"読み込めませんでした（{exc.strerror or exc}）"
     except Exception as exc:  # noqa: BLE001 - one unparsable file must not stop the ingest
-        summary.failed.append(
-            FileFailure(str(path), f"解析できませんでした（{type(exc).__name__}: {exc}）")
-        )
+        item.failure = f"解析できませんでした（{type(exc).__name__}: {exc}）"
+    return item
+
+
+def _apply(writer: Any, item: _Prepared, summary: BuildSummary) -> None:
+    path, key, report, previous = item.path, item.path.name, item.report, item.previous
+    if item.failure:
+        summary.failed.append(FileFailure(str(path), item.failure))
+        return
+    if report is None:
+        summary.skipped.append(key)
         return
     source = str(path.resolve())
     writer.delete_by_term("file", key)
-    writer.add_document(**report_document(report, sha, source))
+    writer.add_document(**report_document(report, item.sha256, source))
     for doc in passage_documents(report, source):
         writer.add_document(**doc)
         summary.passages += 1

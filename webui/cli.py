@@ -129,9 +129,11 @@ def format_report(data: dict[str, Any]) -> list[str]:
 @click.option("--rebuild", is_flag=True, help="索引を作り直す")
 @click.option("--progress/--no-progress", default=None, help="進行状況バーを表示する（既定: 端末のとき）")
 @click.option("--json", "as_json", is_flag=True, help="結果の要約をJSONで出力する")
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="解析に使うプロセス数（既定: CPU数。少量の更新は1プロセス）")
 @handle_errors
 def index(paths: tuple[Path, ...], index_dir: Path | None, rebuild: bool,
-          progress: bool | None, as_json: bool) -> None:
+          progress: bool | None, as_json: bool, jobs: int | None) -> None:
     """報告書を索引に追加・更新する（既定の入力: data/reports）。
 
     変更のないファイルは読み飛ばし、変更されたファイルは置き換え、
@@ -142,13 +144,14 @@ def index(paths: tuple[Path, ...], index_dir: Path | None, rebuild: bool,
       dxkb index
       dxkb index reports/2024 --index var/index
       dxkb index --rebuild
+      dxkb index --rebuild --jobs 2
     """
     from index.build import build_index
 
     target = index_dir or default_index_dir()
     inputs = list(paths) or [default_reports_dir()]
     show = sys.stderr.isatty() if progress is None else progress
-    summary = build_index(inputs, target, rebuild=rebuild, progress=show)
+    summary = build_index(inputs, target, rebuild=rebuild, progress=show, jobs=jobs)
     if as_json:
         echo_json(summary.to_dict())
     else:

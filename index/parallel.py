@@ -1,0 +1,102 @@
+"""Parallel machinery for index builds: a process pool for parsing, a multi-process writer.
+
+Builds spend their time in two places: parsing report files (pure Python,
+:func:`kb.parse.parse_file`) and analysing passage text with Sudachi inside
+the Whoosh writer.  Both are spread over processes when there is enough
+work; small updates stay in one process, where starting processes would
+cost more than it saves.
+
+The build stays ONE commit: the multi-process writer's sub-writers only
+write new segment files, which the index's table of contents refers to when
+the main writer commits.  An interrupted build leaves the previous index as
+it was.  Sudachi objects do not pickle: each process creates its own
+tokenizer on first use (see :mod:`index.analysis`).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
+
+from whoosh import index as whoosh_index
+
+T = TypeVar("T")
+C = TypeVar("C")
+R = TypeVar("R")
+
+PARALLEL_MIN_FILES = 48
+"""Fewer files than this to (re)index are handled in one process."""
+
+BULK_LIMIT_MB = 256
+"""Memory each sub-writer may fill before it spills a run to disk."""
+
+WINDOW_PER_PROCESS = 8
+"""Files a parsing process may have ready ahead of the writer."""
+
+_task: tuple[Callable[[Any, Any], Any], Any] | None = None
+
+
+def default_jobs() -> int:
+    """Number of worker processes a build uses when none is given: the number of CPUs."""
+    return os.cpu_count() or 1
+
+
+def use_processes(jobs: int | None, count: int, minimum: int = PARALLEL_MIN_FILES) -> int:
+    """How many processes to use for ``count`` files: 1 when the work is small."""
+    wanted = default_jobs() if jobs is None else jobs
+    return wanted if wanted > 1 and count >= minimum else 1
+
+
+def _context() -> Any:
+    # fork shares the loaded municipality table and code without pickling them.
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else None)
+
+
+def _init_worker(func: Callable[[Any, Any], Any], context: Any) -> None:
+    global _task
+    _task = (func, context)
+
+
+def _call(item: Any) -> Any:
+    assert _task is not None, "worker not initialised"
+    func, context = _task
+    return func(item, context)
+
+
+def ordered_map(
+    func: Callable[[T, C], R], items: Sequence[T], context: C, processes: int
+) -> Iterator[R]:
+    """``func(item, context)`` for each item, in order, over ``processes`` processes.
+
+    ``func`` must be a module-level function; ``context`` (e.g. the
+    municipality table) is handed to each worker once, not with every item.
+    At most :data:`WINDOW_PER_PROCESS` items per process are in flight, so
+    results never pile up in memory when the consumer is slower than the
+    workers (parsing is faster than indexing).
+    """
+    if processes <= 1:
+        yield from (func(item, context) for item in items)
+        return
+    window = processes * WINDOW_PER_PROCESS
+    with _context().Pool(processes, _init_worker, (func, context)) as pool:
+        pending: deque[Any] = deque()
+        for item in items:
+            pending.append(pool.apply_async(_call, (item,)))
+            if len(pending) >= window:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+
+
+def open_writer(ix: whoosh_index.Index, processes: int, timeout: float) -> Any:
+    """A writer for ``ix``: multi-process (one segment per process) when ``processes`` > 1.
+
+    Raises Whoosh's LockError when another writer holds the index.
+    """
+    if processes <= 1:
+        return ix.writer(timeout=timeout)
+    return ix.writer(procs=processes, multisegment=True, limitmb=BULK_LIMIT_MB, timeout=timeout)
