@@ -303,8 +303,18 @@ def _draft(rng: random.Random, pools: Pools, max_visits: int, paragraphs: int) -
     return Draft(rng, pools, year, list(dict.fromkeys(names)), visits, paragraphs, extra)
 
 
-def generate_report(index: int, seed: int, pools: Pools) -> tuple[str, str]:
-    """The file name and text of report number ``index``: same arguments, same bytes."""
+@dataclass
+class Generated:
+    """One generated report: file name, text, layout and the visited municipalities."""
+
+    name: str
+    text: str
+    layout: str
+    cities: list[str]
+
+
+def generate_report(index: int, seed: int, pools: Pools) -> Generated:
+    """Report number ``index``: the same arguments give the same bytes."""
     rng = random.Random(f"{seed}:{index}")
     layout = sorted(LAYOUTS)[index % len(LAYOUTS)]
     writer, suffix, max_visits = LAYOUTS[layout]
@@ -313,12 +323,14 @@ def generate_report(index: int, seed: int, pools: Pools) -> tuple[str, str]:
     state = rng.getstate()
     for _ in range(20):
         rng.setstate(state)
-        text = writer(_draft(rng, pools, max_visits, paragraphs))
-        size = len(text)
-        if MIN_CHARS <= size <= MAX_CHARS:
+        draft = _draft(rng, pools, max_visits, paragraphs)
+        text = writer(draft)
+        if MIN_CHARS <= len(text) <= MAX_CHARS:
             break
-        paragraphs = max(1, paragraphs + (1 if size < MIN_CHARS else -1) * max(1, paragraphs // 8))
-    return f"r{index:05d}-{layout}{suffix}", text
+        step = max(1, paragraphs // 8)
+        paragraphs = max(1, paragraphs + (step if len(text) < MIN_CHARS else -step))
+    name = f"r{index:05d}-{layout}{suffix}"
+    return Generated(name, text, layout, [v.city for v in draft.visits])
 
 
 def generate(out_dir: Path, reports: int, seed: int = 7, pools: Pools | None = None) -> list[Path]:
@@ -327,9 +339,9 @@ def generate(out_dir: Path, reports: int, seed: int = 7, pools: Pools | None = N
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     for index in range(reports):
-        name, text = generate_report(index, seed, pools)
-        path = out_dir / name
-        path.write_text(text, encoding="utf-8")
+        report = generate_report(index, seed, pools)
+        path = out_dir / report.name
+        path.write_text(report.text, encoding="utf-8")
         paths.append(path)
     return paths
 

@@ -206,6 +206,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--max-requests", type=int, default=100_000)
     parser.add_argument("--threads", type=int, default=8, help="dxkb serve --threads")
     parser.add_argument("--no-raw", action="store_true", help="skip the raw SudachiPy timing")
+    parser.add_argument("--reuse-index", action="store_true",
+                        help="keep the index (and build figures) of an earlier run in --out")
     args = parser.parse_args(argv)
     if args.reports < 1:
         parser.error("--reports must be at least 1")
@@ -225,7 +227,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     folder = corpus(out, args.reports, args.seed)
     result["corpus"], texts = corpus_stats(folder)
     index_dir = out / "index"
-    b = result["build"] = build(folder, index_dir, args.jobs, out)
+    saved = out / "build.json"
+    if args.reuse_index and saved.exists() and index_dir.exists():
+        b = result["build"] = {**json.loads(saved.read_text(encoding="utf-8")), "reused": True}
+    else:
+        b = result["build"] = build(folder, index_dir, args.jobs, out)
+        saved.write_text(json.dumps(b), encoding="utf-8")
     b["docs_per_s"] = round(result["corpus"]["files"] / b["seconds"], 1)
     b["mb_per_s"] = round(result["corpus"]["mb"] / b["seconds"], 3)
     if args.no_raw:

@@ -26,6 +26,7 @@ _EVERY: Query = Every()  # type: ignore[no-untyped-call]
 
 from index.analysis import group_query, query_terms
 from index.build import open_index
+from index.fastpaths import FilterCache, count_facets, search_page
 from index.schema import FACET_FIELDS, TEXT_FIELDS
 from kb.errors import NotFoundError, QueryError
 from kb.model import SECTIONS
@@ -42,8 +43,12 @@ _LOOKBACK = 30
 WHOLE_PASSAGE_CHARS = 200
 
 
-class PassageFragmenter(highlight.ContextFragmenter):
-    """A short passage is shown whole; a long one as fragments around matches."""
+class PassageFragmenter(highlight.PinpointFragmenter):
+    """A short passage is shown whole; a long one as fragments around matches.
+
+    Fragments are built from the character offsets stored in the index, so
+    snippets do not run Sudachi over every hit's text again.
+    """
 
     def fragment_matches(self, text: str, tokens: Sequence[Any]) -> Iterator[Any]:
         if len(text) <= WHOLE_PASSAGE_CHARS:
@@ -199,6 +204,7 @@ class SearchService:
         self.index_dir = Path(index_dir)
         self._ix = open_index(self.index_dir)
         self._local = threading.local()
+        self._filters = FilterCache()
         self._highlighter = highlight.Highlighter(
             fragmenter=PassageFragmenter(maxchars=SNIPPET_CHARS, surround=40),
             formatter=PassageFormatter(),
@@ -249,17 +255,16 @@ class SearchService:
         self, q: Query, query: str, filters: Filters, limit: int, page: int, mode: str
     ) -> dict[str, Any]:
         searcher = self.searcher()
-        facets = {name: sorting.FieldFacet(name, maptype=sorting.Count) for name in FACET_FIELDS}
-        results: Any = searcher.search_page(
-            q, page, pagelen=limit, filter=filters.query(), groupedby=facets, terms=True
-        )
+        allowed = self._filters.docs(searcher, filters, filters.query())
+        results, matched = search_page(searcher, q, allowed, page, limit)
         results.results.highlighter = self._highlighter
         total = len(results)
+        facets = count_facets(searcher, matched, FACET_FIELDS)
         return {
             "query": query, "total": total, "mode": mode, "page": page, "limit": limit,
             "pages": max(1, math.ceil(total / limit)), "filters": filters.to_dict(),
             "hits": [self._hit(hit) for hit in results],
-            "facets": {name: _facet_counts(results.results.groups(name)) for name in FACET_FIELDS},
+            "facets": {name: _facet_counts(facets[name]) for name in FACET_FIELDS},
             "notices": [],
         }
 
