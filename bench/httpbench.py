@@ -79,19 +79,36 @@ def start_server(index_dir: Path, threads: int, log: Path) -> tuple[subprocess.P
     raise RuntimeError(f"dxkb serve did not answer within {START_TIMEOUT} s; see {log}")
 
 
+def memory_mb(pid: int) -> dict[str, float]:
+    """Peak and current RSS of a process, split into anonymous and file-backed, and its PSS.
+
+    File-backed pages are the memory-mapped index segments and dictionary:
+    shared with the page cache, and counted once per mapping in RSS.
+    """
+    fields = {"VmHWM": "peak_rss_mb", "VmRSS": "rss_mb", "RssAnon": "rss_anon_mb", "RssFile": "rss_file_mb"}
+    found: dict[str, float] = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        name = line.split(":")[0]
+        if name in fields:
+            found[fields[name]] = round(int(line.split()[1]) / 1024, 1)
+    rollup = Path(f"/proc/{pid}/smaps_rollup")
+    if rollup.exists():
+        for line in rollup.read_text().splitlines():
+            if line.startswith("Pss:"):
+                found["pss_mb"] = round(int(line.split()[1]) / 1024, 1)
+    return found
+
+
 def stop_server(proc: subprocess.Popen[bytes]) -> dict[str, Any]:
-    """Read the server's peak RSS (VmHWM), then stop it."""
-    peak_kb = 0
-    for line in Path(f"/proc/{proc.pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            peak_kb = int(line.split()[1])
+    """Read the server's memory figures, then stop it."""
+    memory = {f"server_{k}": v for k, v in memory_mb(proc.pid).items()}
     proc.send_signal(signal.SIGTERM)
     try:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
-    return {"server_peak_rss_mb": round(peak_kb / 1024, 1)}
+    return memory
 
 
 def latency(port: int, queries: list[str]) -> dict[str, Any]:

@@ -100,13 +100,15 @@ def ordered_map(
 def open_writer(ix: whoosh_index.Index, processes: int, timeout: float) -> Any:
     """A writer for ``ix``: multi-process (one segment per process) when ``processes`` > 1.
 
-    Raises Whoosh's LockError when another writer holds the index.
+    Segments are written as separate files, not one compound file: a reader
+    of a compound file copies each part it opens into memory (per searcher,
+    so per server thread), while separate files are read through the shared
+    page cache.  Raises Whoosh's LockError when another writer holds the index.
     """
+    options: dict[str, Any] = {"timeout": timeout, "limitmb": BULK_LIMIT_MB, "compound": False}
     if processes <= 1 or not getattr(getattr(ix, "storage", None), "supports_multiproc_writing", False):
-        return ix.writer(timeout=timeout, limitmb=BULK_LIMIT_MB)
-    return _MpWriter(  # type: ignore[no-untyped-call]
-        ix, procs=processes, multisegment=True, limitmb=BULK_LIMIT_MB, timeout=timeout
-    )
+        return ix.writer(**options)
+    return _MpWriter(ix, procs=processes, multisegment=True, **options)  # type: ignore[no-untyped-call]
 
 
 class _MpWriter(MpWriter):

@@ -78,3 +78,12 @@ def test_interrupted_parallel_build_keeps_the_old_index(
     assert _documents(target) == before
     monkeypatch.setattr(build, "_apply", original)
     assert build_index([corpus], target, rebuild=True, jobs=2).ok
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_segments_are_separate_files(jobs: int, corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A compound segment file would be copied into memory by every searcher (one per server thread).
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_FILES", 2)
+    build_index([corpus], tmp_path / "index", jobs=jobs)
+    names = [p.name for p in (tmp_path / "index").iterdir()]
+    assert any(n.endswith(".pst") for n in names) and not any(n.endswith(".seg") for n in names)
