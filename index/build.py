@@ -22,6 +22,7 @@ from whoosh.index import LockError
 from whoosh.writing import CLEAR
 
 from index.lock import build_lock
+from index.parallel import open_writer, ordered_map, use_processes
 from index.schema import make_schema, schema_signature
 from kb.errors import DxkbError, IndexBusyError, IndexMissingError, IndexOutdatedError
 from kb.model import Passage, Report, Visit
@@ -175,6 +176,7 @@ def _passage_document(
         "year": date[:4],
         "section": passage.section,
         "practice": ",".join(passage.practices),
+        "practice_set": ",".join(passage.practices),
         "category": ",".join(categories(passage.practices)),
         "order": order,
         "source": source,
@@ -223,15 +225,17 @@ def build_index(
     table: MunicipalityTable | None = None,
     wait: float = WRITER_TIMEOUT,
     on_wait: Callable[[str], None] | None = None,
+    jobs: int | None = None,
 ) -> BuildSummary:
     """Index the report files under ``paths`` into ``index_dir``.
 
     One update at a time per index folder: another running update is waited
     for up to ``wait`` seconds (``on_wait`` hears about it), then
-    IndexBusyError.  See :mod:`index.lock`.
+    IndexBusyError.  See :mod:`index.lock`.  ``jobs`` processes parse and
+    analyse the files (default: one per CPU; small updates use one process).
     """
     with build_lock(index_dir, wait=wait, on_wait=on_wait):
-        return _build_index(paths, index_dir, rebuild=rebuild, progress=progress, table=table)
+        return _build_index(paths, index_dir, rebuild=rebuild, progress=progress, table=table, jobs=jobs)
 
 
 def _build_index(
@@ -241,6 +245,7 @@ def _build_index(
     rebuild: bool = False,
     progress: bool = False,
     table: MunicipalityTable | None = None,
+    jobs: int | None = None,
 ) -> BuildSummary:
     started = time.perf_counter()
     summary = BuildSummary()
@@ -249,12 +254,13 @@ def _build_index(
     # commit, so the previous index stays searchable until that moment.
     indexed = {} if rebuild else _indexed_reports(ix)
     files = collect_files(paths, summary)
+    processes = use_processes(jobs, len(files) - len(indexed))
     try:
-        writer = ix.writer(timeout=WRITER_TIMEOUT)
+        writer = open_writer(ix, processes, WRITER_TIMEOUT)
     except LockError as exc:
         raise IndexBusyError("別の処理が索引を更新中です。終わってから再実行してください", subject=str(index_dir)) from exc
     try:
-        seen = _ingest(writer, files, indexed, summary, progress, table)
+        seen = _ingest(writer, files, indexed, summary, progress, table, processes)
         for key in _removed(indexed, paths, seen):
             writer.delete_by_term("file", key)
             summary.removed.append(key)
@@ -273,49 +279,65 @@ def _ingest(
     summary: BuildSummary,
     progress: bool,
     table: MunicipalityTable | None,
+    processes: int = 1,
 ) -> set[str]:
     seen: set[str] = set()
-    table = table or MunicipalityTable.load()
-    for path in tqdm(files, desc="索引作成", unit="件", disable=not progress):
+    jobs: list[tuple[Path, _Indexed | None]] = []
+    for path in files:
         key = path.name
         if key in seen:
             summary.failed.append(FileFailure(str(path), f"同名のファイル {key} がすでにあります", "ファイル名を変えてください"))
             continue
         seen.add(key)
-        _ingest_one(writer, path, key, indexed.get(key), summary, table)
+        jobs.append((path, indexed.get(key)))
+    prepared = ordered_map(_prepare, jobs, table or MunicipalityTable.load(), processes)
+    for item in tqdm(prepared, total=len(jobs), desc="索引作成", unit="件", disable=not progress):
+        _apply(writer, item, summary)
     return seen
 
 
-def _ingest_one(
-    writer: Any,
-    path: Path,
-    key: str,
-    previous: _Indexed | None,
-    summary: BuildSummary,
-    table: MunicipalityTable,
-) -> None:
+@dataclass
+class _Prepared:
+    """A file read and parsed (or skipped, or failed), ready to be written."""
+
+    path: Path
+    previous: _Indexed | None
+    sha256: str = ""
+    report: Report | None = None
+    failure: FileFailure | None = None
+
+
+def _prepare(job: tuple[Path, _Indexed | None], table: MunicipalityTable) -> _Prepared:
+    """Fingerprint and parse one file; runs in worker processes, so it writes nothing."""
+    path, previous = job
+    item = _Prepared(path, previous)
     try:
-        sha = file_sha256(path)
+        item.sha256 = sha = file_sha256(path)
         if previous and previous.sha256 == sha and Path(previous.source) == path.resolve():
-            summary.skipped.append(key)
-            return
-        report = parse_file(path, table)
+            return item
+        item.report = parse_file(path, table)
     except DxkbError as exc:
-        summary.failed.append(FileFailure(str(path), exc.message, getattr(exc, "hint", "")))
-        return
+        item.failure = FileFailure(str(path), exc.message, getattr(exc, "hint", ""))
     except OSError as exc:
         error = file_error(path, exc)
-        summary.failed.append(FileFailure(str(path), error.message, error.hint))
-        return
+        item.failure = FileFailure(str(path), error.message, error.hint)
     except Exception as exc:  # noqa: BLE001 - one unparsable file must not stop the ingest
-        summary.failed.append(
-            FileFailure(str(path), f"解析できませんでした（{type(exc).__name__}: {exc}）",
-                        "この報告書の書式に対応していない可能性があります")
-        )
+        item.failure = FileFailure(str(path), f"解析できませんでした（{type(exc).__name__}: {exc}）",
+                                   "この報告書の書式に対応していない可能性があります")
+    return item
+
+
+def _apply(writer: Any, item: _Prepared, summary: BuildSummary) -> None:
+    path, key, report, previous = item.path, item.path.name, item.report, item.previous
+    if item.failure:
+        summary.failed.append(item.failure)
+        return
+    if report is None:
+        summary.skipped.append(key)
         return
     source = str(path.resolve())
     writer.delete_by_term("file", key)
-    writer.add_document(**report_document(report, sha, source))
+    writer.add_document(**report_document(report, item.sha256, source))
     for doc in passage_documents(report, source):
         writer.add_document(**doc)
         summary.passages += 1

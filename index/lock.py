@@ -20,11 +20,14 @@ remain, closed here:
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import fcntl
 import os
 import re
 import shutil
+import signal
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -40,6 +43,38 @@ POLL_SECONDS = 0.1
 WHOOSH_LOCK_FILE = "MAIN_WRITELOCK"
 WHOOSH_TEMP_DIR = "MAIN.tmp"
 _TEMP_TOC = re.compile(r"^_MAIN_[0-9]+\.toc\..+$")
+_PR_SET_PDEATHSIG = 1
+_held: set[int] = set()
+
+
+def _after_fork_in_child() -> None:
+    """In a process forked during an update (a build worker): give up the lock, die with the parent.
+
+    An flock belongs to the open file, which a forked child shares: a
+    worker outliving a killed indexer would keep the index locked.
+    """
+    if not _held:
+        return
+    for fd in list(_held):
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _held.clear()
+    _die_with_parent()
+
+
+def _die_with_parent() -> None:
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _try_flock(fd: int) -> bool:
@@ -100,9 +135,11 @@ def build_lock(
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)
         clean_leftovers(index_dir)
+        _held.add(fd)
         try:
             yield
         finally:
+            _held.discard(fd)
             os.ftruncate(fd, 0)
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:

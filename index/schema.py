@@ -20,7 +20,8 @@ TEXT_FIELDS: dict[str, float] = {"text": 1.0, "heading": 0.4, "title": 0.2}
 FACET_FIELDS: tuple[str, ...] = ("municipality", "prefecture", "year", "section", "practice")
 """Fields counted for facets; ``practice`` holds several values per passage."""
 
-MULTI_VALUED: frozenset[str] = frozenset({"practice", "category"})
+FACET_COLUMNS: dict[str, str] = {"practice": "practice_set"}
+"""Multi-valued facets and the column holding each document's set of values."""
 
 
 def make_schema() -> fields.Schema:
@@ -43,6 +44,7 @@ def make_schema() -> fields.Schema:
         year=fields.ID(stored=True, sortable=True),
         section=fields.ID(stored=True, sortable=True),
         practice=fields.KEYWORD(stored=True, commas=True, scorable=False),
+        practice_set=fields.ID(sortable=True),
         category=fields.KEYWORD(stored=True, commas=True, scorable=False),
         order=fields.NUMERIC(stored=True, sortable=True),
         source=fields.STORED(),

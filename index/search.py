@@ -27,8 +27,9 @@ _EVERY: Query = Every()  # type: ignore[no-untyped-call]
 from index.analysis import group_query, practice_term, query_terms, query_units
 from index.build import open_index
 from index.expand import Expander, Expansion
+from index.fastpaths import FilterCache, count_facets, search_page
 from index.practices import catalogue, practice_page
-from index.schema import FACET_FIELDS, MULTI_VALUED, TEXT_FIELDS
+from index.schema import FACET_COLUMNS, FACET_FIELDS, TEXT_FIELDS
 from kb.errors import NotFoundError, QueryError
 from kb.model import SECTIONS
 from kb.municipalities import MunicipalityTable
@@ -55,8 +56,12 @@ _LOOKBACK = 30
 WHOLE_PASSAGE_CHARS = 200
 
 
-class PassageFragmenter(highlight.ContextFragmenter):
-    """A short passage is shown whole; a long one as fragments around matches."""
+class PassageFragmenter(highlight.PinpointFragmenter):
+    """A short passage is shown whole; a long one as fragments around matches.
+
+    Fragments are built from the character offsets stored in the index, so
+    snippets do not run Sudachi over every hit's text again.
+    """
 
     def fragment_matches(self, text: str, tokens: Sequence[Any]) -> Iterator[Any]:
         if len(text) <= WHOLE_PASSAGE_CHARS:
@@ -275,6 +280,7 @@ class SearchService:
         self._local = threading.local()
         self.taxonomy: Taxonomy = default_taxonomy()
         self.expander = Expander(self.taxonomy, MunicipalityTable.load(), self.municipalities)
+        self._filters = FilterCache()
         self._highlighter = highlight.Highlighter(
             fragmenter=PassageFragmenter(maxchars=SNIPPET_CHARS, surround=40),
             formatter=PassageFormatter(),
@@ -359,20 +365,16 @@ class SearchService:
         self, q: Query, query: str, filters: Filters, limit: int, page: int, mode: str
     ) -> dict[str, Any]:
         searcher = self.searcher()
-        facets = {
-            name: sorting.FieldFacet(name, maptype=sorting.Count, allow_overlap=name in MULTI_VALUED)
-            for name in FACET_FIELDS
-        }
-        results: Any = searcher.search_page(
-            q, page, pagelen=limit, filter=filters.query(), groupedby=facets, terms=True
-        )
+        allowed = self._filters.docs(searcher, filters, filters.query())
+        results, matched = search_page(searcher, q, allowed, page, limit)
         results.results.highlighter = self._highlighter
         total = len(results)
+        facets = facet_counts(searcher, matched)
         return {
             "query": query, "total": total, "mode": mode, "page": page, "limit": limit,
             "pages": max(1, math.ceil(total / limit)), "filters": filters.to_dict(),
             "hits": [self._hit(hit) for hit in results],
-            "facets": {name: self._facet(name, results.results.groups(name)) for name in FACET_FIELDS},
+            "facets": {name: self._facet(name, facets[name]) for name in FACET_FIELDS},
             "notices": [],
         }
 
@@ -460,6 +462,28 @@ class SearchService:
             "municipalities": _facet_counts(results.groups("municipality")),
             "files": sorted(files, key=lambda f: f["file"]),
         }
+
+
+def facet_counts(searcher: Any, docnums: list[int]) -> dict[str, dict[str, int]]:
+    """Per facet field, the number of ``docnums`` holding each value.
+
+    A multi-valued facet is counted from its column of value sets
+    (``"kintone,teams"``), each set adding to each of its values.
+    """
+    columns = [FACET_COLUMNS.get(name, name) for name in FACET_FIELDS]
+    counted = count_facets(searcher, docnums, columns)
+    out: dict[str, dict[str, int]] = {}
+    for name, column in zip(FACET_FIELDS, columns):
+        if column == name:
+            out[name] = counted[column]
+            continue
+        split: dict[str, int] = {}
+        for values, n in counted[column].items():
+            for value in values.split(","):
+                if value:
+                    split[value] = split.get(value, 0) + n
+        out[name] = split
+    return out
 
 
 def _facet_counts(groups: dict[Any, int]) -> list[dict[str, Any]]:

@@ -12,9 +12,10 @@ import os
 import threading
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask, current_app
+if TYPE_CHECKING:
+    from flask import Flask
 
 EXTENSION_KEY = "dxkb"
 _service_lock = threading.Lock()
@@ -27,6 +28,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     ``DXKB_*`` environment variables (``DXKB_INDEX_DIR``...), then
     ``test_config`` (what the CLI or a test passes explicitly).
     """
+    # Flask is imported here, not at module level, so that the `dxkb`
+    # command (which imports this package) starts without loading it.
+    from flask import Flask
+
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(
         INDEX_DIR=os.environ.get("DXKB_INDEX", "var/index"),
@@ -52,6 +57,8 @@ def get_service() -> Any:
     A missing index raises ``IndexMissingError`` and is not cached, so the
     site starts working as soon as the index is built.
     """
+    from flask import current_app
+
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     svc = app.extensions.get(EXTENSION_KEY)
     if svc is None:
