@@ -1,0 +1,54 @@
+"""Search fast paths give what Whoosh's own facets and filters give."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from whoosh import sorting
+from whoosh.query.compound import And
+
+from index.fastpaths import FilterCache, count_facets, search_page
+from index.schema import FACET_FIELDS
+from index.search import Filters, SearchService, parse_query
+
+
+@pytest.mark.parametrize(("query", "filters"), [
+    ("タブレット", Filters()),
+    ("生成AI", Filters(section="qa")),
+    ("議会", Filters(prefecture="新潟県")),
+    ("BYOD", Filters(year=2022)),
+])
+def test_page_and_facets_match_whoosh_groupedby(service: SearchService, query: str, filters: Filters) -> None:
+    searcher = service.searcher()
+    q = And(parse_query(query))
+    facets = {name: sorting.FieldFacet(name, maptype=sorting.Count) for name in FACET_FIELDS}
+    expected = searcher.search_page(q, 1, pagelen=5, filter=filters.query(), groupedby=facets)
+    allowed = FilterCache().docs(searcher, filters, filters.query())
+    page, matched = search_page(searcher, q, allowed, 1, 5)
+    assert len(page) == len(expected) > 0
+    assert [hit.docnum for hit in page] == [hit.docnum for hit in expected]
+    counts = count_facets(searcher, matched, FACET_FIELDS)
+    for name in FACET_FIELDS:
+        want = {str(k): v for k, v in expected.results.groups(name).items()}
+        assert counts[name] == want
+
+
+def test_empty_filter_matches_nothing(service: SearchService) -> None:
+    # Whoosh would read an empty allow-set as "no filter".
+    assert service.search("タブレット", city="存在しない市")["total"] == 0
+
+
+def test_filter_sets_are_reused_per_searcher(service: SearchService) -> None:
+    cache, searcher, filters = FilterCache(), service.searcher(), Filters(section="qa")
+    first = cache.docs(searcher, filters, filters.query())
+    assert cache.docs(searcher, filters, filters.query()) is first
+
+
+def test_cli_import_loads_no_heavy_module() -> None:
+    code = "import sys, webui.cli; print(sorted(m for m in ('flask', 'whoosh', 'sudachipy') if m in sys.modules))"
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, check=True)
+    assert out.stdout.strip() == "[]"
