@@ -171,7 +171,7 @@ def _best_cut(head: str) -> int:
 # Whoosh pipeline
 
 
-ANALYSIS_VERSION = "2"
+ANALYSIS_VERSION = "3"
 """Bumped whenever the terms produced for a text change."""
 
 

@@ -14,7 +14,7 @@ from whoosh import fields
 
 from index.analysis import JapaneseAnalyzer
 
-TEXT_FIELDS: dict[str, float] = {"text": 1.0, "heading": 0.4, "title": 0.2}
+TEXT_FIELDS: dict[str, float] = {"text": 1.0, "heading": 0.4}
 """Searchable fields and their BM25F boosts."""
 
 FACET_FIELDS: tuple[str, ...] = ("municipality", "prefecture", "year", "section", "practice")
@@ -34,7 +34,7 @@ def make_schema() -> fields.Schema:
         passage=fields.ID(stored=True),
         text=fields.TEXT(analyzer=analyzer, stored=True, chars=True),
         heading=fields.TEXT(analyzer=analyzer, stored=True, chars=True),
-        title=fields.TEXT(analyzer=analyzer, stored=True),
+        title=fields.STORED(),
         body=fields.STORED(),
         council=fields.STORED(),
         municipality=fields.ID(stored=True, sortable=True),
