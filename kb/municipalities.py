@@ -145,7 +145,9 @@ class MunicipalityTable:
         pref = compact(prefecture) if prefecture else None
         if pref and key.startswith(pref) and key != pref:
             key = key[len(pref):]
-        key = re.sub(r"^[\u4e00-\u9fff々ヶケ]{1,5}郡(?=.)", "", key)
+        if key not in self._by_name:
+            # 茅部郡森町 → 森町, but 大和郡山市 and 蒲郡市 are names of their own.
+            key = re.sub(r"^[\u4e00-\u9fff々ヶケ]{1,5}郡(?=.)", "", key)
         rows = self._by_name.get(key)
         if rows is None:
             mention = self._first_mention(key)

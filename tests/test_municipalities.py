@@ -36,6 +36,10 @@ def table() -> MunicipalityTable:
         ("神戸市会（兵庫県神戸市）", "", "281000"),
         ("十石堀（北茨城市）", "", "082155"),
         ("福島県大沼郡会津美里町", "", "074471"),
+        # 郡 inside a city's own name is not a district.
+        ("奈良県大和郡山市", "", "292036"),
+        ("福岡県小郡市", "", "402168"),
+        ("愛知県蒲郡市", "", "232149"),
     ],
 )
 def test_find(table: MunicipalityTable, text: str, context: str, code: str) -> None:
