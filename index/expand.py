@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from kb.municipalities import MunicipalityTable, compact
@@ -31,7 +31,6 @@ class Expansion:
     also: list[str]
     practice: str = ""
     municipality: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form: ``{"term", "as", "practice", "municipality"}``."""
