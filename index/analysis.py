@@ -496,16 +496,11 @@ def practice_term(practice_id: str) -> str:
     return PRACTICE_PREFIX + practice_id
 
 
-@functools.lru_cache(maxsize=1)
-def _alias_index() -> dict[str, str]:
-    taxonomy = default_taxonomy()
-    return {alias_key(a): p.id for p in taxonomy.practices for a in p.aliases}
-
-
 @functools.lru_cache(maxsize=50_000)
 def practice_of(term: str) -> str:
     """The practice id whose alias is ``term`` (an index term or a word as written), else ""."""
-    return _alias_index().get(alias_key(term), "")
+    practice = default_taxonomy().by_alias(term)
+    return practice.id if practice else ""
 
 
 class PracticeFilter(Filter):
