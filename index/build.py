@@ -29,7 +29,6 @@ from kb.model import Passage, Report, Visit
 from kb.municipalities import MunicipalityTable
 from kb.parse import parse_file
 from kb.readers import SUPPORTED_SUFFIXES, file_error
-from kb.taxonomy import default_taxonomy
 
 WRITER_TIMEOUT = 30.0
 
@@ -177,16 +176,9 @@ def _passage_document(
         "section": passage.section,
         "practice": ",".join(passage.practices),
         "practice_set": ",".join(passage.practices),
-        "category": ",".join(categories(passage.practices)),
         "order": order,
         "source": source,
     }
-
-
-def categories(practice_ids: Sequence[str]) -> list[str]:
-    """The taxonomy categories of ``practice_ids``, each once."""
-    taxonomy = default_taxonomy()
-    return list(dict.fromkeys(taxonomy.practice(p).category for p in practice_ids))
 
 
 def report_document(report: Report, sha256: str, source: str) -> dict[str, Any]:

@@ -45,7 +45,6 @@ def make_schema() -> fields.Schema:
         section=fields.ID(stored=True, sortable=True),
         practice=fields.KEYWORD(stored=True, commas=True, scorable=False),
         practice_set=fields.ID(sortable=True),
-        category=fields.KEYWORD(stored=True, commas=True, scorable=False),
         order=fields.NUMERIC(stored=True, sortable=True),
         source=fields.STORED(),
         sha256=fields.STORED(),
