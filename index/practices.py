@@ -118,7 +118,7 @@ def mark_mentions(text: str, practice_id: str, taxonomy: Taxonomy) -> str:
     """``text`` HTML-escaped, the mentions of ``practice_id`` in ``<mark>``."""
     out: list[str] = []
     last = 0
-    for mention in taxonomy.find(text):
+    for mention in taxonomy.mentions(text):
         if mention.practice != practice_id:
             continue
         out.append(html.escape(text[last:mention.start], quote=False))

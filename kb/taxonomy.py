@@ -30,7 +30,7 @@ import hashlib
 import re
 import tomllib
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,6 +74,7 @@ class Practice:
     aliases: tuple[str, ...]
     description: str
     related: tuple[str, ...]
+    cues: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The summary form used in parse JSON: id, name and category."""
@@ -258,13 +259,65 @@ class Taxonomy:
             mentions.append(Mention(practice_id, start, end, text[start:end]))
         return mentions
 
+    def mentions(self, text: str) -> list[Mention]:
+        """The mentions of :meth:`find` plus cue words, in text order.
+
+        A practice with ``cues`` (研修 for DX研修) is also mentioned by a cue
+        word in a sentence that names another practice: 「Office 365…職員に
+        対する研修」 is training in a digital tool, 「新人研修」 alone is not.
+        """
+        found = self.find(text)
+        return sorted([*found, *self._cue_mentions(text, found)], key=lambda m: (m.start, -m.end))
+
+    def _cue_mentions(self, text: str, found: list[Mention]) -> Iterator[Mention]:
+        for start, end in _sentences(text):
+            named = {m.practice for m in found if start <= m.start < end}
+            if not named:
+                continue
+            for practice in self._cued:
+                if practice.id in named:
+                    continue
+                cue = _first_cue(text, start, end, practice.cues, found)
+                if cue is not None:
+                    at, word = cue
+                    yield Mention(practice.id, at, at + len(word), word)
+
     def tag(self, text: str) -> tuple[str, ...]:
-        """The ids of the practices ``text`` mentions, in order of first mention."""
-        return tuple(dict.fromkeys(m.practice for m in self.find(text)))
+        """The ids of the practices ``text`` mentions (cue words included), in order of first mention."""
+        return tuple(dict.fromkeys(m.practice for m in self.mentions(text)))
+
+    @functools.cached_property
+    def _cued(self) -> tuple[Practice, ...]:
+        return tuple(p for p in self.practices if p.cues)
 
     @functools.cached_property
     def _pattern(self) -> re.Pattern[str]:
         return _Trie(self._aliases).pattern()
+
+
+_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
+
+
+def _sentences(text: str) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` of each sentence of ``text``."""
+    for match in _SENTENCE.finditer(text):
+        yield match.start(), match.end()
+
+
+def _first_cue(text: str, start: int, end: int, cues: tuple[str, ...],
+               covered: list[Mention]) -> tuple[int, str] | None:
+    """The first cue word in ``text[start:end]`` outside the mentions ``covered``, and where it starts.
+
+    A cue inside a mention is part of another practice's name (研修 in オンライン研修).
+    """
+    hits = []
+    for cue in cues:
+        at = text.find(cue, start, end)
+        while at >= 0 and any(m.start <= at < m.end for m in covered):
+            at = text.find(cue, at + 1, end)
+        if at >= 0:
+            hits.append((at, cue))
+    return min(hits) if hits else None
 
 
 @functools.lru_cache(maxsize=1)
@@ -346,7 +399,7 @@ def _read_practice(entry: Mapping[str, Any], practice_id: str, source: str, cate
             raise TaxonomyError(f"{where}: alias {alias!r} が空か短すぎます")
     unique = tuple(dict.fromkeys((name, *aliases)))
     return Practice(practice_id, name, category, unique, _text(entry, "description", where, required=False),
-                    _strings(entry, "related", where))
+                    _strings(entry, "related", where), tuple(c for c in _strings(entry, "cues", where) if c))
 
 
 def _read_variants(table: Mapping[str, Any], source: str) -> tuple[tuple[str, ...], ...]:

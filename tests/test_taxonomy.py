@@ -216,6 +216,29 @@ def test_find_keeps_repeated_mentions_and_tag_dedupes(taxonomy: Taxonomy) -> Non
     assert taxonomy.tag(text) == ("byod", "ipad")
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    # a cue word counts in a sentence naming another practice…
+    ("Office 365の使用は一般的だが、職員に対する研修等の実施状況はどうか。", ("microsoft-365", "dx-training")),
+    ("ノーコードツールの操作を学ぶ研修を開いている。", ("no-code", "dx-training")),
+    # …not alone, not in another sentence, and not inside another practice's name
+    ("新任職員の研修を行った。", ()),
+    ("研修を行った。kintoneも使う。", ("kintone",)),
+    ("オンライン研修を受講した。", ("e-learning",)),
+    ("DX研修でkintoneを学ぶ。", ("dx-training", "kintone")),
+])
+def test_cue_words_tag_in_a_sentence_naming_another_practice(
+    taxonomy: Taxonomy, text: str, expected: tuple[str, ...]
+) -> None:
+    assert taxonomy.tag(text) == expected
+
+
+def test_cue_mentions_point_at_the_cue(taxonomy: Taxonomy) -> None:
+    text = "問：Teamsの研修は。"
+    cued = [m for m in taxonomy.mentions(text) if m.practice == "dx-training"]
+    assert cued == [Mention("dx-training", 8, 10, "研修")]
+    assert taxonomy.find(text) == [Mention("teams", 2, 7, "Teams")]
+
+
 # --- the bundled corpus -------------------------------------------------------
 
 
