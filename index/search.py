@@ -26,8 +26,10 @@ _EVERY: Query = Every()  # type: ignore[no-untyped-call]
 
 from index.analysis import group_query, practice_term, query_terms, query_units
 from index.build import open_index
+from index.compare import MAX_CITIES, City, Sources, comparison, load_city, qa_columns, split_names
 from index.expand import Expander, Expansion
 from index.fastpaths import FilterCache, count_facets, search_page
+from index.matrix import MatrixFilters, matrix
 from index.practices import catalogue, practice_page
 from index.schema import FACET_COLUMNS, FACET_FIELDS, TEXT_FIELDS
 from kb.errors import NotFoundError, QueryError
@@ -175,11 +177,7 @@ def _all_first(units: list[Query]) -> Query:
 
 
 def _known_practice(practice_id: str) -> bool:
-    try:
-        default_taxonomy().practice(practice_id)
-    except NotFoundError:
-        return False
-    return True
+    return default_taxonomy().get(practice_id) is not None
 
 
 def validate(
@@ -279,7 +277,8 @@ class SearchService:
         self._ix = open_index(self.index_dir)
         self._local = threading.local()
         self.taxonomy: Taxonomy = default_taxonomy()
-        self.expander = Expander(self.taxonomy, MunicipalityTable.load(), self.municipalities)
+        self.table = MunicipalityTable.load()
+        self.expander = Expander(self.taxonomy, self.table, self.municipalities)
         self._filters = FilterCache()
         self._highlighter = highlight.Highlighter(
             fragmenter=PassageFragmenter(maxchars=SNIPPET_CHARS, surround=40),
@@ -324,14 +323,14 @@ class SearchService:
         result["exact"] = exact
         return result
 
-    def _resolve_city(self, city: str | None, notices: list[str]) -> str | None:
+    def _resolve_city(self, city: str | None, notices: list[str], done: str = "絞り込みました") -> str | None:
         """A city written by its reading becomes its name; names and codes pass as they are."""
         city = (city or "").strip()
         if not city or city.isdigit() or city in self.municipalities():
             return city or None
         name = self.expander.municipality_for_reading(city)
         if name:
-            notices.append(f"「{city}」を「{name}」として絞り込みました")
+            notices.append(f"「{city}」を「{name}」として{done}")
             return name
         return city
 
@@ -396,10 +395,8 @@ class SearchService:
 
     def practice_name(self, practice_id: str) -> str:
         """The Japanese name of a practice id ("" when the taxonomy no longer has it)."""
-        try:
-            return self.taxonomy.practice(practice_id).name
-        except NotFoundError:
-            return ""
+        practice = self.taxonomy.get(practice_id)
+        return practice.name if practice else ""
 
     def _hit(self, hit: Any) -> dict[str, Any]:
         fields = hit.fields()
@@ -444,6 +441,84 @@ class SearchService:
         """Who does one practice, with evidence; NotFoundError for an unknown id."""
         practice = self.taxonomy.practice(practice_id)
         return practice_page(self.searcher(), self.taxonomy, practice, self.report)
+
+    def resolve_cities(self, raw: str | Sequence[str], notices: list[str]) -> list[City]:
+        """Comparison columns for city names, codes or readings (こうべ → 神戸市).
+
+        A real municipality without reports gets an empty column and a
+        notice; anything else is a QueryError naming the parameter ``cities``.
+        """
+        names = split_names(raw)
+        if not names:
+            raise QueryError("cities に比較する市区町村を指定してください（例：大阪市,神戸市）", subject="cities")
+        if len(names) > MAX_CITIES:
+            raise QueryError(f"cities に指定できる市区町村は{MAX_CITIES}団体までです", subject="cities")
+        columns: list[City] = []
+        for name in names:
+            city = self._city(name, notices)
+            if city.name not in {c.name for c in columns}:
+                columns.append(city)
+        return columns
+
+    def _city(self, raw: str, notices: list[str]) -> City:
+        row = self.table.by_code(raw) if raw.isdigit() else None
+        name = row.name if row else self._resolve_city(raw, notices, "比較しました") or raw
+        if name in self.municipalities():
+            return load_city(self.searcher(), name)
+        known = row or self.table.resolve(name)
+        if known is None:
+            raise QueryError(f"cities の「{raw}」は市区町村として見つかりません", subject="cities")
+        notices.append(f"{known.name}の視察報告書は収録されていません")
+        return City(known.name, known.prefecture, known.code, ())
+
+    def compare(self, cities: str | Sequence[str], query: str = "", categories: Sequence[str] = (),
+                exact: bool = False) -> dict[str, Any]:
+        """Cities side by side by practice, with figures, Q&A and observations (see the README)."""
+        notices: list[str] = []
+        columns = self.resolve_cities(cities, notices)
+        for category in categories:
+            if category not in {c.id for c in self.taxonomy.categories}:
+                raise QueryError(f"category の「{category}」は取組の分野にありません", subject="category")
+        query = (query or "").strip()[:MAX_QUERY_CHARS]
+        matches = None
+        if query:
+            matches = {c.name: self.search(query, city=c.name, limit=MAX_LIMIT, exact=exact)
+                       for c in columns if c.passages}
+        result = comparison(columns, self.taxonomy, self.report, query=query, matches=matches,
+                            categories=categories)
+        first = next(iter(matches.values()), None) if matches else None
+        result["expanded"] = first["expanded"] if first else []
+        result["exact"] = exact
+        result["notices"] = notices
+        return result
+
+    def compare_qa(self, query: str = "", practice: str | None = None, cities: str | Sequence[str] = (),
+                   exact: bool = False) -> dict[str, Any]:
+        """The Q&A pairs about a query or a practice, one column per municipality."""
+        query = (query or "").strip()[:MAX_QUERY_CHARS]
+        if not query and not practice:
+            raise QueryError("q（検索語）か practice（取組のID）を指定してください", subject="q")
+        notices: list[str] = []
+        names = [c.name for c in self.resolve_cities(cities, notices)] if split_names(cities) else []
+        runs = [self.search(query, city=name, section="qa", practice=practice, limit=MAX_LIMIT, exact=exact)
+                for name in names] or [self.search(query, section="qa", practice=practice, limit=MAX_LIMIT,
+                                                   exact=exact)]
+        sources = Sources()
+        hits = [hit for run in runs for hit in run["hits"]]
+        return {
+            "query": query, "practice": practice, "practice_name": self.practice_name(practice or ""),
+            "cities": qa_columns(hits, self.report, sources, names),
+            "total": sum(run["total"] for run in runs), "expanded": runs[0]["expanded"],
+            "exact": exact, "sources": sources.entries, "notices": notices + runs[0]["notices"],
+        }
+
+    def matrix(self, prefecture: str | None = None, year: int | None = None,
+               sort: str = "code") -> dict[str, Any]:
+        """Municipalities × practice categories, counted in passages (see :mod:`index.matrix`)."""
+        if year is not None and not 1 <= year <= 9999:
+            raise _refuse("year")
+        filters = MatrixFilters(prefecture or None, year)
+        return matrix(self.searcher(), self.taxonomy, self.table, filters=filters, sort=sort or "code")
 
     def stats(self) -> dict[str, Any]:
         """Counts of reports and passages, and the list of reports."""

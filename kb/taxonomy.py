@@ -217,6 +217,10 @@ class Taxonomy:
         except KeyError:
             raise NotFoundError(f"取組 {id!r} は分類にありません", subject="practice") from None
 
+    def get(self, id: str) -> Practice | None:
+        """The practice with this id, or None."""
+        return self._practices.get(id)
+
     def category(self, id: str) -> Category:
         """The category with this id; :class:`NotFoundError` if there is none."""
         try:

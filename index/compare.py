@@ -1,0 +1,277 @@
+"""Compare municipalities side by side: one column per city, one row per practice.
+
+A cell holds the passages of that city's reports that mention the practice,
+newest report first, or nothing (shown as 「記載なし」).  Extra rows give each
+city's key figures, Q&A pairs and observations, read from the stored parse of
+its reports.  Every passage cited gets a footnote number in ``sources``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from whoosh.query.compound import And
+from whoosh.query.terms import Term
+
+from index.practices import mark_mentions
+from kb.taxonomy import Practice, Taxonomy
+
+MAX_CITIES = 8
+"""Columns a comparison can have; more would not fit a printed page."""
+
+MATCHES_PER_CITY = 5
+"""Passages per city shown for the query itself."""
+
+NO_RECORD = "記載なし"
+"""What an empty cell says."""
+
+ReportLoader = Callable[[str], dict[str, Any]]
+
+
+@dataclass
+class Sources:
+    """Footnote numbers for the passages a comparison cites, in order of first citation."""
+
+    numbers: dict[tuple[str, str], int] = field(default_factory=dict)
+    entries: list[dict[str, Any]] = field(default_factory=list)
+
+    def cite(self, fields: Mapping[str, Any]) -> int:
+        """The footnote number of ``fields``' passage (file, passage, and report metadata)."""
+        key = (str(fields["file"]), str(fields["passage"]))
+        number = self.numbers.get(key)
+        if number is None:
+            number = self.numbers[key] = len(self.entries) + 1
+            self.entries.append({
+                "n": number, "municipality": fields.get("municipality", ""),
+                "council": fields.get("council", ""), "body": fields.get("body", ""),
+                "title": fields.get("title", ""), "date": fields.get("date", ""),
+                "file": key[0], "passage": key[1],
+            })
+        return number
+
+
+@dataclass(frozen=True)
+class City:
+    """A column of a comparison: a municipality and the stored fields of its passages."""
+
+    name: str
+    prefecture: str
+    code: str
+    passages: tuple[dict[str, Any], ...]
+
+    def reports(self) -> list[dict[str, Any]]:
+        """The city's reports, newest visit first."""
+        seen: dict[str, dict[str, Any]] = {}
+        for p in self.passages:
+            seen.setdefault(p["file"], {
+                "file": p["file"], "title": p.get("title", ""), "council": p.get("council", ""),
+                "body": p.get("body", ""), "date": p.get("date", ""),
+            })
+        return list(seen.values())
+
+    def summary(self) -> dict[str, Any]:
+        """The column header: name, prefecture, code, reports and passage count."""
+        return {"municipality": self.name, "prefecture": self.prefecture, "code": self.code,
+                "reports": self.reports(), "passages": len(self.passages)}
+
+
+def city_passages(searcher: Any, name: str) -> tuple[dict[str, Any], ...]:
+    """Stored fields of every passage about ``name``: newest report first, in report order."""
+    hits = searcher.search(And([Term("kind", "passage"), Term("municipality", name)]), limit=None)
+    fields = [hit.fields() for hit in hits]
+    fields.sort(key=lambda f: f.get("order", 0))
+    fields.sort(key=lambda f: f["file"])
+    fields.sort(key=lambda f: f.get("date", ""), reverse=True)
+    return tuple(fields)
+
+
+def load_city(searcher: Any, name: str, prefecture: str = "", code: str = "") -> City:
+    """A comparison column for ``name`` (a city with no passages gives an empty column)."""
+    passages = city_passages(searcher, name)
+    if passages:
+        prefecture = passages[0].get("prefecture", "") or prefecture
+        code = passages[0].get("code", "") or code
+    return City(name, prefecture, code, passages)
+
+
+def practice_ids(fields: Mapping[str, Any]) -> list[str]:
+    """The practice ids a passage's stored fields carry."""
+    return [pid for pid in str(fields.get("practice", "")).split(",") if pid]
+
+
+def evidence(fields: Mapping[str, Any], practice: Practice, taxonomy: Taxonomy,
+             sources: Sources) -> dict[str, Any]:
+    """One passage cited in a cell, its mentions of ``practice`` marked."""
+    text = str(fields["text"])
+    return {**_passage_summary(fields), "snippet": mark_mentions(text, practice.id, taxonomy),
+            "source": sources.cite(fields)}
+
+
+def _passage_summary(fields: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "file": fields["file"], "passage": fields["passage"], "date": fields.get("date", ""),
+        "title": fields.get("title", ""), "council": fields.get("council", ""),
+        "body": fields.get("body", ""), "section": fields.get("section", ""),
+        "heading": fields.get("heading", ""), "text": fields["text"],
+    }
+
+
+def practice_rows(cities: Sequence[City], taxonomy: Taxonomy, sources: Sources,
+                  wanted: Callable[[Practice], bool]) -> list[dict[str, Any]]:
+    """Rows grouped by category, in taxonomy order: practices some city's passages mention."""
+    mentioned = {pid for city in cities for p in city.passages for pid in practice_ids(p)}
+    groups = []
+    for category in taxonomy.categories:
+        rows = [
+            _row(practice, cities, taxonomy, sources)
+            for practice in taxonomy.in_category(category.id)
+            if practice.id in mentioned and wanted(practice)
+        ]
+        if rows:
+            groups.append({"id": category.id, "name": category.name, "rows": rows})
+    return groups
+
+
+def _row(practice: Practice, cities: Sequence[City], taxonomy: Taxonomy,
+         sources: Sources) -> dict[str, Any]:
+    cells = []
+    for city in cities:
+        passages = [evidence(p, practice, taxonomy, sources)
+                    for p in city.passages if practice.id in practice_ids(p)]
+        cells.append({"municipality": city.name, "passages": passages, "empty": not passages})
+    return {"practice": {**practice.to_dict(), "description": practice.description}, "cells": cells}
+
+
+def visit_details(city: City, report: ReportLoader, sources: Sources,
+                  only: set[tuple[str, str]] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """The city's key figures, Q&A pairs and observations, each citing its passage.
+
+    ``only`` keeps the items of those (file, passage) keys (the passages a query found).
+    """
+    by_passage = {(p["file"], p["passage"]): p for p in city.passages}
+    out: dict[str, list[dict[str, Any]]] = {"figures": [], "qa": [], "observations": []}
+    for entry in city.reports():
+        for visit in _visits_of(report(entry["file"]), city.name):
+            for kind, items in out.items():
+                for item in visit.get(kind, []):
+                    key = (entry["file"], str(item.get("passage", "")))
+                    fields = by_passage.get(key)
+                    if fields is None or (only is not None and key not in only):
+                        continue
+                    items.append({**item, **_citation(fields), "source": sources.cite(fields)})
+    return out
+
+
+def _visits_of(parsed: Mapping[str, Any], name: str) -> Iterable[Mapping[str, Any]]:
+    return (v for v in parsed.get("visits", []) if v.get("municipality") == name)
+
+
+def _citation(fields: Mapping[str, Any]) -> dict[str, Any]:
+    return {"file": fields["file"], "date": fields.get("date", ""), "title": fields.get("title", ""),
+            "council": fields.get("council", ""), "body": fields.get("body", "")}
+
+
+def extra_rows(cities: Sequence[City], report: ReportLoader, sources: Sources,
+               only: Mapping[str, set[tuple[str, str]]] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Per kind (figures, qa, observations), one cell per city."""
+    details = [visit_details(city, report, sources, None if only is None else only.get(city.name, set()))
+               for city in cities]
+    return {
+        kind: [{"municipality": city.name, "items": d[kind], "empty": not d[kind]}
+               for city, d in zip(cities, details)]
+        for kind in ("figures", "qa", "observations")
+    }
+
+
+def comparison(cities: Sequence[City], taxonomy: Taxonomy, report: ReportLoader, *,
+               query: str = "", matches: Mapping[str, dict[str, Any]] | None = None,
+               categories: Sequence[str] = ()) -> dict[str, Any]:
+    """The whole comparison dict (see the README for its shape).
+
+    ``matches`` maps each city to its search result for ``query``: the rows
+    then keep the practices the found passages (or the query) name, and the
+    extra rows keep the items of the found passages.
+    """
+    sources = Sources()
+    match_cells = _match_cells(cities, matches, sources) if matches is not None else []
+    keep = _query_practices(matches) if matches is not None else None
+
+    def wanted(practice: Practice) -> bool:
+        return (not categories or practice.category in categories) and (keep is None or practice.id in keep)
+
+    groups = practice_rows(cities, taxonomy, sources, wanted)
+    found = _found_keys(matches) if matches is not None else None
+    return {
+        "cities": [c.summary() for c in cities], "query": query, "categories": list(categories),
+        "matches": match_cells, "groups": groups,
+        **extra_rows(cities, report, sources, found),
+        "sources": sources.entries,
+    }
+
+
+def _match_cells(cities: Sequence[City], matches: Mapping[str, dict[str, Any]],
+                 sources: Sources) -> list[dict[str, Any]]:
+    cells = []
+    for city in cities:
+        result = matches.get(city.name) or {"hits": [], "total": 0}
+        hits = [{**_passage_summary(h), "snippet": h["snippet"], "source": sources.cite(h)}
+                for h in result["hits"][:MATCHES_PER_CITY]]
+        cells.append({"municipality": city.name, "total": result["total"], "passages": hits,
+                      "empty": not hits})
+    return cells
+
+
+def _query_practices(matches: Mapping[str, dict[str, Any]]) -> set[str]:
+    """Practices the query names or its found passages mention."""
+    keep = {e["practice"] for r in matches.values() for e in r.get("expanded", []) if e.get("practice")}
+    keep.update(p["id"] for r in matches.values() for h in r["hits"] for p in h.get("practices", []))
+    return keep
+
+
+def _found_keys(matches: Mapping[str, dict[str, Any]]) -> dict[str, set[tuple[str, str]]]:
+    return {name: {(h["file"], h["passage"]) for h in r["hits"]} for name, r in matches.items()}
+
+
+def split_names(raw: str | Iterable[str]) -> list[str]:
+    """City names from ``"大阪市,神戸市"`` (commas, 、 or spaces) or a list of such strings."""
+    parts = [raw] if isinstance(raw, str) else list(raw)
+    names: list[str] = []
+    for part in parts:
+        for name in part.replace("、", ",").replace("，", ",").replace("　", ",").replace(" ", ",").split(","):
+            if name.strip() and name.strip() not in names:
+                names.append(name.strip())
+    return names
+
+
+def qa_columns(hits: Iterable[Mapping[str, Any]], report: ReportLoader, sources: Sources,
+               order: Sequence[str] = ()) -> list[dict[str, Any]]:
+    """Q&A pairs found by a search, one column per municipality.
+
+    Columns follow ``order`` (the cities asked for), then the rank of each
+    city's best pair; each pair comes with its question and answer as parsed.
+    """
+    columns: dict[str, dict[str, Any]] = {
+        name: {"municipality": name, "prefecture": "", "items": []} for name in order
+    }
+    for hit in hits:
+        pair = _qa_pair(report(str(hit["file"])), str(hit["passage"]))
+        if pair is None:
+            continue
+        name = str(hit.get("municipality", ""))
+        column = columns.setdefault(name, {"municipality": name, "prefecture": "", "items": []})
+        column["prefecture"] = column["prefecture"] or hit.get("prefecture", "")
+        column["items"].append({**pair, **_citation(hit), "passage": hit["passage"],
+                                "snippet": hit.get("snippet", ""), "source": sources.cite(hit)})
+    for column in columns.values():
+        column["empty"] = not column["items"]
+    return list(columns.values())
+
+
+def _qa_pair(parsed: Mapping[str, Any], passage: str) -> dict[str, Any] | None:
+    for visit in parsed.get("visits", []):
+        for pair in visit.get("qa", []):
+            if pair.get("passage") == passage:
+                return {"question": pair.get("question", ""), "answer": pair.get("answer", "")}
+    return None
