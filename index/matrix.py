@@ -18,6 +18,9 @@ from kb.errors import QueryError
 from kb.municipalities import MunicipalityTable
 from kb.taxonomy import Taxonomy
 
+LEVELS = 5
+"""Shades of a non-empty cell."""
+
 SORT_KEYS = ("code", "name", "total")
 """Sort orders besides a category id: local-government code (north to south), reading, total."""
 
@@ -71,9 +74,12 @@ def matrix(searcher: Any, taxonomy: Taxonomy, table: MunicipalityTable, *,
     categories = [{"id": c.id, "name": c.name} for c in taxonomy.categories]
     rows = [_row(name, data, categories, table) for name, data in counted.items()]
     rows.sort(key=_sort_key(sort))
+    largest = max((cell["count"] for row in rows for cell in row["cells"]), default=0)
+    for row in rows:
+        for cell in row["cells"]:
+            cell["level"] = shade_level(cell["count"], largest)
     return {
-        "categories": categories, "rows": rows, "sort": sort,
-        "max": max((cell["count"] for row in rows for cell in row["cells"]), default=0),
+        "categories": categories, "rows": rows, "sort": sort, "max": largest, "levels": LEVELS,
         "filters": {"prefecture": filters.prefecture, "year": filters.year},
         "choices": choices_of(searcher, table),
     }
@@ -97,6 +103,13 @@ def _sort_key(sort: str) -> Any:
     if sort == "code":
         return lambda r: (r["code"] or "999999", r["municipality"])
     return lambda r: (-next(c["count"] for c in r["cells"] if c["category"] == sort), -r["total"], r["code"])
+
+
+def shade_level(count: int, largest: int) -> int:
+    """0 for an empty cell, else 1..LEVELS in proportion to the largest cell (rounded up)."""
+    if count <= 0 or largest <= 0:
+        return 0
+    return max(1, -(-count * LEVELS // largest))
 
 
 def choices_of(searcher: Any, table: MunicipalityTable) -> dict[str, list[str]]:

@@ -44,9 +44,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     # Japanese stays readable in the JSON twins.
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
 
-    from webui import upload, views
+    from webui import compare, upload, views
 
     views.register(app)
+    compare.register(app)
     upload.register(app)
     return app
 

@@ -192,9 +192,9 @@ def api_stats() -> Response:
 
 
 def wants_json() -> bool:
-    """JSON routes are everything under /api/ and the /search.json alias."""
+    """JSON routes are everything under /api/ and the ``.json`` twins of pages."""
     path = request.path
-    return path in ("/api", "/search.json") or path.startswith("/api/")
+    return path == "/api" or path.startswith("/api/") or path.endswith(".json")
 
 
 def error_response(status: int, message: str, title: str) -> tuple[Any, int]:

@@ -1,0 +1,269 @@
+"""Comparison pages and their twins: /compare, /qa and /matrix.
+
+Each page renders the dict its JSON twin returns (``/compare.json`` and
+``/api/compare``, ``/qa.json`` and ``/api/qa``, ``/matrix.json`` and
+``/api/matrix``); ``.csv`` and ``.md`` give the same comparison as a file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
+
+from flask import Blueprint, Flask, Response, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
+
+from index.compare import MAX_CITIES, split_names
+from index.export import comparison_csv, comparison_markdown, matrix_csv, qa_csv, qa_markdown
+from webui import get_service
+from webui.views import _int_param, ok_json
+
+pages = Blueprint("compare", __name__)
+api = Blueprint("compare_api", __name__, url_prefix="/api")
+
+MAX_SUGGESTIONS = 10
+
+
+def _cities(args: MultiDict[str, str]) -> list[str]:
+    """``cities=大阪市,神戸市`` and/or repeated ``city=`` parameters, in order."""
+    return split_names([args.get("cities", ""), *args.getlist("city")])
+
+
+def _flag(args: Mapping[str, str], name: str) -> bool:
+    return args.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _categories(args: MultiDict[str, str]) -> list[str]:
+    return [c for raw in args.getlist("category") for c in raw.split(",") if c.strip()]
+
+
+def compare_result(args: MultiDict[str, str]) -> dict[str, Any]:
+    """The comparison dict shared by the page, its JSON twins and its exports."""
+    result: dict[str, Any] = get_service().compare(
+        _cities(args), query=args.get("q", ""), categories=_categories(args), exact=_flag(args, "exact"))
+    return result
+
+
+def qa_result(args: MultiDict[str, str]) -> dict[str, Any]:
+    """The Q&A comparison dict shared by /qa and its twins."""
+    result: dict[str, Any] = get_service().compare_qa(
+        args.get("q", ""), practice=args.get("practice", "").strip() or None,
+        cities=_cities(args), exact=_flag(args, "exact"))
+    return result
+
+
+def matrix_result(args: MultiDict[str, str]) -> dict[str, Any]:
+    """The matrix dict shared by /matrix and its twins."""
+    result: dict[str, Any] = get_service().matrix(
+        prefecture=args.get("pref", "").strip() or None, year=_int_param(args, "year"),
+        sort=args.get("sort", "").strip() or "code")
+    return result
+
+
+def download(text: str, name: str, mimetype: str) -> Response:
+    """``text`` as a UTF-8 file download named ``name`` (Japanese names kept, RFC 6266)."""
+    response = Response(text.encode("utf-8"), mimetype=f"{mimetype}; charset=utf-8")
+    ascii_name = name if name.isascii() else "dxkb." + name.rsplit(".", 1)[-1]
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}")
+    return response
+
+
+def _base() -> str:
+    return request.host_url.rstrip("/")
+
+
+def _file_name(result: Mapping[str, Any], suffix: str) -> str:
+    names = [c["municipality"] for c in result.get("cities", [])]
+    return "比較_" + "_".join(names or ["自治体"]) + suffix
+
+
+# --------------------------------------------------------------------------
+# Pages
+
+
+@pages.get("/compare")
+def compare() -> str:
+    """Cities side by side; without cities, the form and some suggestions."""
+    result = compare_result(request.args) if _cities(request.args) else None
+    return render_template("compare.html", result=result, suggestions=suggestions(),
+                           categories=get_service().taxonomy.categories, max_cities=MAX_CITIES)
+
+
+@pages.get("/compare.json")
+def compare_json() -> Response:
+    """Alias of ``/api/compare``."""
+    return ok_json(compare_result(request.args))
+
+
+@pages.get("/compare.csv")
+def compare_csv() -> Response:
+    """The comparison as CSV (UTF-8 with BOM)."""
+    result = compare_result(request.args)
+    return download(comparison_csv(result, _base()), _file_name(result, ".csv"), "text/csv")
+
+
+@pages.get("/compare.md")
+def compare_md() -> Response:
+    """The comparison as Markdown."""
+    result = compare_result(request.args)
+    return download(comparison_markdown(result, _base()), _file_name(result, ".md"), "text/markdown")
+
+
+@pages.get("/qa")
+def qa() -> str:
+    """Q&A pairs about a query or practice, one column per city."""
+    args = request.args
+    wanted = args.get("q", "").strip() or args.get("practice", "").strip()
+    result = qa_result(args) if wanted else None
+    return render_template("qa.html", result=result, practices=get_service().taxonomy.practices)
+
+
+@pages.get("/qa.json")
+def qa_json() -> Response:
+    """Alias of ``/api/qa``."""
+    return ok_json(qa_result(request.args))
+
+
+@pages.get("/qa.csv")
+def qa_csv_file() -> Response:
+    """The Q&A comparison as CSV (UTF-8 with BOM)."""
+    result = qa_result(request.args)
+    return download(qa_csv(result, _base()), "質疑応答比較.csv", "text/csv")
+
+
+@pages.get("/qa.md")
+def qa_md_file() -> Response:
+    """The Q&A comparison as Markdown."""
+    result = qa_result(request.args)
+    return download(qa_markdown(result, _base()), "質疑応答比較.md", "text/markdown")
+
+
+@pages.get("/matrix")
+def matrix() -> str:
+    """Municipalities × practice categories as a heat map."""
+    return render_template("matrix.html", result=matrix_result(request.args))
+
+
+@pages.get("/matrix.json")
+def matrix_json() -> Response:
+    """Alias of ``/api/matrix``."""
+    return ok_json(matrix_result(request.args))
+
+
+@pages.get("/matrix.csv")
+def matrix_csv_file() -> Response:
+    """The matrix as CSV (UTF-8 with BOM)."""
+    return download(matrix_csv(matrix_result(request.args)), "自治体別分野一覧.csv", "text/csv")
+
+
+# --------------------------------------------------------------------------
+# JSON API
+
+
+@api.get("/compare")
+def api_compare() -> Response:
+    """The comparison dict of ``SearchService.compare``."""
+    return ok_json(compare_result(request.args))
+
+
+@api.get("/qa")
+def api_qa() -> Response:
+    """The Q&A comparison dict of ``SearchService.compare_qa``."""
+    return ok_json(qa_result(request.args))
+
+
+@api.get("/matrix")
+def api_matrix() -> Response:
+    """The matrix dict of ``SearchService.matrix``."""
+    return ok_json(matrix_result(request.args))
+
+
+@api.get("/municipalities")
+def api_municipalities() -> Response:
+    """Municipalities whose name or reading starts with ``q``; those with reports first."""
+    return ok_json(municipality_matches(request.args.get("q", "")))
+
+
+def municipality_matches(query: str) -> dict[str, Any]:
+    """The autocomplete dict: up to ten matches, each saying whether reports about it exist."""
+    service = get_service()
+    indexed = service.municipalities()
+    rows = service.table.search(query.strip()) if query.strip() else []
+    rows.sort(key=lambda m: m.name not in indexed)
+    items = [{"municipality": m.name, "prefecture": m.prefecture, "code": m.code, "kana": m.kana,
+              "indexed": m.name in indexed} for m in rows[:MAX_SUGGESTIONS]]
+    return {"query": query, "items": items}
+
+
+def suggestions() -> list[dict[str, Any]]:
+    """Every municipality with reports, for the form's list (name, prefecture, reading)."""
+    service = get_service()
+    out = []
+    for name in sorted(service.municipalities()):
+        row = service.table.resolve(name)
+        out.append({"municipality": name, "prefecture": row.prefecture if row else "",
+                    "kana": row.kana if row else "", "code": row.code if row else ""})
+    out.sort(key=lambda s: s["code"] or "999999")
+    return out
+
+
+def compare_url_for_result(result: Mapping[str, Any]) -> str | None:
+    """From a search result, the comparison of its municipalities (most passages first)."""
+    names = [f["value"] for f in (result.get("facets") or {}).get("municipality", [])][:MAX_CITIES]
+    if not names:
+        return None
+    params = {"cities": ",".join(names)}
+    if result.get("query"):
+        params["q"] = result["query"]
+    return url_for("compare.compare", **params)
+
+
+def compare_params(result: Mapping[str, Any]) -> dict[str, Any]:
+    """The URL parameters that give ``result`` again (for its exports and twins)."""
+    params: dict[str, Any] = {"cities": ",".join(c["municipality"] for c in result["cities"])}
+    if result.get("query"):
+        params["q"] = result["query"]
+    if result.get("categories"):
+        params["category"] = list(result["categories"])
+    if result.get("exact"):
+        params["exact"] = "1"
+    return params
+
+
+def matrix_params(result: Mapping[str, Any], **changes: Any) -> dict[str, Any]:
+    """The URL parameters of a matrix, with some changed."""
+    filters = result.get("filters") or {}
+    params = {"pref": filters.get("prefecture"), "year": filters.get("year"), "sort": result.get("sort")}
+    params.update(changes)
+    return {k: v for k, v in params.items() if v not in (None, "", "code")}
+
+
+def _citation(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {"council": item.get("council") or item.get("body", ""), "title": item.get("title", ""),
+            "date": item.get("date", ""), "file": item["file"], "passage": item["passage"],
+            "url": url_for("pages.report", file=item["file"], _anchor=item["passage"])}
+
+
+def memo_item(kind: str, city: Mapping[str, Any], item: Mapping[str, Any]) -> dict[str, Any]:
+    """What a 「メモに追加」 button pins: a passage or Q&A pair with its citation."""
+    return {"kind": kind, "municipality": city["municipality"], "prefecture": city.get("prefecture", ""),
+            **_citation(item), "heading": item.get("heading", ""), "text": item.get("text", ""),
+            "question": item.get("question", ""), "answer": item.get("answer", "")}
+
+
+def cell_memo(city: Mapping[str, Any], practice: str, passages: list[Mapping[str, Any]]) -> dict[str, Any]:
+    """What a comparison cell's button pins: its passages, each source cited."""
+    sources = [_citation(p) for p in passages]
+    return {"kind": "cell", "municipality": city["municipality"], "prefecture": city.get("prefecture", ""),
+            **sources[0], "practice": practice, "text": "\n\n".join(str(p["text"]) for p in passages),
+            "sources": sources}
+
+
+def register(app: Flask) -> None:
+    """Attach the comparison blueprints and their template helpers."""
+    app.register_blueprint(pages)
+    app.register_blueprint(api)
+    for helper in (compare_url_for_result, compare_params, matrix_params, memo_item, cell_memo):
+        app.add_template_global(helper, helper.__name__)
