@@ -320,6 +320,152 @@ def format_practice(data: dict[str, Any]) -> list[str]:
     return lines
 
 
+def format_option(*formats: str) -> Callable[[F], F]:
+    """Mutually exclusive output flags (--json, --csv, --md) sharing one ``fmt`` argument."""
+    helps = {"json": "JSONで出力する", "csv": "CSV（UTF-8・BOM付き、Excel向け）で出力する",
+             "md": "Markdownで出力する"}
+
+    def decorate(func: F) -> F:
+        for name in reversed(formats):
+            func = click.option(f"--{name}", "fmt", flag_value=name, help=helps[name])(func)
+        return func
+    return decorate
+
+
+def echo_file(text: str) -> None:
+    """Write an export as UTF-8 whatever the terminal's encoding (a CSV keeps its BOM)."""
+    sys.stdout.flush()
+    sys.stdout.buffer.write(text.encode("utf-8"))
+    sys.stdout.buffer.flush()
+
+
+@main.command()
+@click.option("--cities", required=True, help="比較する市区町村（カンマ区切り。名前・団体コード・読み）")
+@click.option("--q", "query", default="", help="検索語（一致した記述と、その記述に出る取組に絞る）")
+@click.option("--category", "categories", multiple=True, help="分野のIDで絞る（繰り返し可）")
+@click.option("--exact", is_flag=True, help="同じ意味の語に広げず、入力した語だけで検索する")
+@index_option
+@format_option("json", "csv", "md")
+@handle_errors
+def compare(cities: str, query: str, categories: tuple[str, ...], exact: bool,
+            index_dir: Path | None, fmt: str | None) -> None:
+    """市区町村を取組ごとに並べて比較する。
+
+    \b
+    例:
+      dxkb compare --cities 大阪市,神戸市
+      dxkb compare --cities 大阪市,神戸市 --q 研修 --md
+      dxkb compare --cities おおさか,こうべ --category devices --csv > 比較.csv
+    """
+    from index.export import comparison_csv, comparison_markdown
+    from index.search import SearchService
+
+    service = SearchService(index_dir or default_index_dir())
+    data = service.compare(cities, query=query, categories=categories, exact=exact)
+    if fmt == "json":
+        echo_json(data)
+    elif fmt == "csv":
+        echo_file(comparison_csv(data))
+    elif fmt == "md":
+        echo_file(comparison_markdown(data))
+    else:
+        for line in format_comparison(data):
+            click.echo(line)
+
+
+def format_comparison(data: dict[str, Any]) -> list[str]:
+    """Readable lines for a comparison: per practice, each city's passages or 記載なし."""
+    from index.compare import NO_RECORD
+
+    names = [c["municipality"] for c in data["cities"]]
+    lines = ["・".join(names) + "の比較" + (f"（検索語「{data['query']}」）" if data["query"] else "")]
+    lines.extend(f"注意: {n}" for n in data["notices"])
+    for c in data["cities"]:
+        dates = "、".join(f"{r['date']} {r['file']}" for r in c["reports"]) or "報告書なし"
+        lines.append(f"  {c['municipality']}（{c['prefecture']}）: {dates}")
+    for group in data["groups"]:
+        lines.append(f"■ {group['name']}")
+        for row in group["rows"]:
+            lines.append(f"  {row['practice']['name']}（{row['practice']['id']}）")
+            for cell in row["cells"]:
+                cited = ", ".join(f"{p['file']}#{p['passage']}" for p in cell["passages"]) or NO_RECORD
+                lines.append(f"    {cell['municipality']}: {cited}")
+    for kind, label in (("figures", "主な数値"), ("qa", "質疑応答"), ("observations", "所見")):
+        counts = "、".join(f"{c['municipality']} {len(c['items'])}件" for c in data[kind])
+        lines.append(f"■ {label}: {counts}")
+    return lines
+
+
+@main.command()
+@click.option("--pref", "prefecture", default=None, help="都道府県で絞り込む")
+@click.option("--year", default=None, type=int, help="視察年（西暦）で絞り込む")
+@click.option("--sort", default="code", show_default=True, help="code, name, total か分野のID")
+@index_option
+@format_option("json", "csv")
+@handle_errors
+def matrix(prefecture: str | None, year: int | None, sort: str, index_dir: Path | None,
+           fmt: str | None) -> None:
+    """自治体×分野の一覧表（取組が書かれた箇所の数）を表示する。
+
+    \b
+    例:
+      dxkb matrix
+      dxkb matrix --pref 大阪府 --sort devices
+      dxkb matrix --csv > 一覧表.csv
+    """
+    from index.export import matrix_csv
+    from index.search import SearchService
+
+    data = SearchService(index_dir or default_index_dir()).matrix(prefecture, year, sort)
+    if fmt == "json":
+        echo_json(data)
+    elif fmt == "csv":
+        echo_file(matrix_csv(data))
+    else:
+        for line in format_matrix(data):
+            click.echo(line)
+
+
+def format_matrix(data: dict[str, Any]) -> list[str]:
+    """Readable lines for the matrix: one line per municipality with its non-empty categories."""
+    names = {c["id"]: c["name"] for c in data["categories"]}
+    lines = [f"{len(data['rows'])}団体（分野ごとの記載箇所数）"]
+    for row in data["rows"]:
+        cells = "、".join(f"{names[c['category']]} {c['count']}" for c in row["cells"] if c["count"])
+        lines.append(f"{row['municipality']}（{row['prefecture']}） 計{row['total']}: {cells}")
+    return lines
+
+
+@main.command()
+@click.argument("query", required=False, default="")
+@click.option("--practice", default=None, help="取組のID（dxkb practices で一覧）")
+@click.option("--cities", default="", help="自治体を指定する（カンマ区切り）")
+@click.option("--exact", is_flag=True, help="同じ意味の語に広げず、入力した語だけで検索する")
+@index_option
+@format_option("json", "csv", "md")
+@handle_errors
+def qa(query: str, practice: str | None, cities: str, exact: bool, index_dir: Path | None,
+       fmt: str | None) -> None:
+    """QUERY（または取組）についての質疑応答を自治体ごとに並べる。
+
+    \b
+    例:
+      dxkb qa 研修
+      dxkb qa --practice byod --cities 大阪市,中野区 --md
+    """
+    from index.export import qa_csv, qa_markdown
+    from index.search import SearchService
+
+    data = SearchService(index_dir or default_index_dir()).compare_qa(
+        query, practice=practice, cities=cities, exact=exact)
+    if fmt == "json":
+        echo_json(data)
+    elif fmt == "csv":
+        echo_file(qa_csv(data))
+    else:
+        echo_file(qa_markdown(data))
+
+
 @main.command()
 @index_option
 @click.option("--reports", "reports_dir", type=click.Path(path_type=Path), default=None,

@@ -63,7 +63,7 @@ def matrix_result(args: MultiDict[str, str]) -> dict[str, Any]:
 
 def download(text: str, name: str, mimetype: str) -> Response:
     """``text`` as a UTF-8 file download named ``name`` (Japanese names kept, RFC 6266)."""
-    response = Response(text.encode("utf-8"), mimetype=f"{mimetype}; charset=utf-8")
+    response = Response(text.encode("utf-8"), content_type=f"{mimetype}; charset=utf-8")
     ascii_name = name if name.isascii() else "dxkb." + name.rsplit(".", 1)[-1]
     response.headers["Content-Disposition"] = (
         f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}")

@@ -1,0 +1,220 @@
+"""The comparison pages, their JSON twins, exports and the `dxkb compare` command."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from urllib.parse import quote, unquote
+
+import pytest
+from click.testing import CliRunner
+from flask.testing import FlaskClient
+
+from webui.cli import main
+
+OSAKA_KOBE = "cities=" + quote("大阪市,神戸市")
+
+
+def page(client: FlaskClient, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return response.get_data(as_text=True)
+
+
+def test_compare_page_has_a_column_per_city_and_empty_cells(client: FlaskClient) -> None:
+    html = page(client, f"/compare?{OSAKA_KOBE}")
+    assert "<h1>大阪市・神戸市の比較</h1>" in html
+    assert html.count('class="city-name"') == 2
+    kintone = re.search(r'<tr id="row-kintone".*?</tr>', html, re.DOTALL)
+    assert kintone is not None
+    assert "記載なし" in kintone.group() and "kintone" in kintone.group()
+    assert 'href="/reports/yokohama-2022-07-digital-committee.txt#v2-p13"' in kintone.group()
+    assert '<section class="sources" id="sources">' in html
+
+
+def test_compare_json_twins_are_the_page_dict(client: FlaskClient) -> None:
+    api = client.get(f"/api/compare?{OSAKA_KOBE}").get_json()
+    alias = client.get(f"/compare.json?{OSAKA_KOBE}").get_json()
+    assert api == alias and api["ok"] is True
+    assert [c["municipality"] for c in api["cities"]] == ["大阪市", "神戸市"]
+
+
+def test_repeated_city_parameters_work_like_cities(client: FlaskClient) -> None:
+    a = client.get("/api/compare?city=" + quote("大阪市") + "&city=" + quote("こうべ")).get_json()
+    assert [c["municipality"] for c in a["cities"]] == ["大阪市", "神戸市"]
+
+
+def test_compare_page_without_cities_shows_the_form_and_choices(client: FlaskClient) -> None:
+    html = page(client, "/compare")
+    assert '<datalist id="municipality-list">' in html
+    assert '<option value="神戸市" label="兵庫県　コウベシ">' in html
+    assert "比較する" in html
+
+
+@pytest.mark.parametrize(("url", "parameter"), [
+    ("/api/compare", "cities"),
+    ("/api/compare?cities=" + quote("ほげほげ市"), "cities"),
+    ("/compare.json?cities=" + quote("大阪市") + "&category=nope", "category"),
+    ("/api/qa", "q"),
+    ("/api/matrix?sort=size", "sort"),
+    ("/api/matrix?year=abc", "year"),
+])
+def test_bad_parameters_give_the_json_error_shape(client: FlaskClient, url: str, parameter: str) -> None:
+    response = client.get(url)
+    assert response.status_code == 400
+    data = response.get_json()
+    assert data["ok"] is False and data["status"] == 400 and parameter in data["error"]
+
+
+def test_bad_parameters_on_a_page_give_a_japanese_error_page(client: FlaskClient) -> None:
+    response = client.get("/compare?cities=" + quote("ほげほげ市"))
+    assert response.status_code == 400
+    assert "ほげほげ市" in response.get_data(as_text=True)
+
+
+def test_compare_csv_download_is_utf8_with_bom(client: FlaskClient) -> None:
+    response = client.get(f"/compare.csv?{OSAKA_KOBE}")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    disposition = response.headers["Content-Disposition"]
+    assert disposition.startswith('attachment; filename="dxkb.csv"')
+    assert unquote(disposition.split("UTF-8''")[1]) == "比較_大阪市_神戸市.csv"
+    body = response.get_data()
+    assert body.startswith(b"\xef\xbb\xbf")
+    text = body.decode("utf-8-sig")
+    assert text.splitlines()[0] == "分野,項目,大阪市,神戸市"
+    assert "http://localhost/reports/yokohama-2022-07-digital-committee.txt#v2-p13" in text
+
+
+def test_compare_markdown_download(client: FlaskClient) -> None:
+    response = client.get(f"/compare.md?{OSAKA_KOBE}&q=" + quote("研修"))
+    assert response.mimetype == "text/markdown"
+    text = response.get_data(as_text=True)
+    assert text.startswith("# 大阪市・神戸市の比較（検索語「研修」）")
+    assert "## 出典" in text
+
+
+def test_export_links_keep_the_comparison(client: FlaskClient) -> None:
+    html = page(client, f"/compare?{OSAKA_KOBE}&q=BYOD&category=devices")
+    link = re.search(r'href="(/compare\.csv\?[^"]+)"', html)
+    assert link is not None
+    url = link.group(1).replace("&amp;", "&")
+    data = client.get(url.replace("/compare.csv", "/compare.json")).get_json()
+    assert data["query"] == "BYOD" and data["categories"] == ["devices"]
+
+
+def test_comparison_cells_carry_a_memo_item_with_citations(client: FlaskClient) -> None:
+    html = page(client, f"/compare?{OSAKA_KOBE}")
+    items = [json.loads(m.replace("&#39;", "'").replace("&amp;", "&"))
+             for m in re.findall(r"data-memo='([^']*)'", html)]
+    cell = next(i for i in items if i["kind"] == "cell" and i["practice"] == "kintone")
+    assert cell["municipality"] == "神戸市"
+    assert cell["sources"][0]["url"] == "/reports/yokohama-2022-07-digital-committee.txt#v2-p13"
+    assert any(i["kind"] == "qa" and i["question"] for i in items)
+
+
+def test_search_results_link_to_a_comparison_of_their_cities(client: FlaskClient) -> None:
+    html = page(client, "/search?q=BYOD")
+    link = re.search(r'class="button-link compare-link" href="([^"]+)"', html)
+    assert link is not None
+    url = unquote(link.group(1).replace("&amp;", "&"))
+    assert url.startswith("/compare?cities=") and "大阪市" in url and url.endswith("&q=BYOD")
+
+
+def test_qa_page_and_twins(client: FlaskClient) -> None:
+    html = page(client, "/qa?q=" + quote("研修"))
+    assert "「研修」についての質疑応答" in html and 'class="qa-card"' in html
+    data = client.get("/api/qa?q=" + quote("研修")).get_json()
+    assert data == client.get("/qa.json?q=" + quote("研修")).get_json()
+    csv_body = client.get("/qa.csv?q=" + quote("研修")).get_data()
+    assert csv_body.startswith(b"\xef\xbb\xbf") and "DX基礎研修".encode() in csv_body
+    assert page(client, "/qa").count('class="qa-card"') == 0
+
+
+def test_matrix_page_is_a_heat_map_linking_to_evidence(client: FlaskClient) -> None:
+    html = page(client, "/matrix")
+    assert "自治体×分野の一覧表" in html
+    assert re.search(r'<td class="heat heat-[1-5]"><a href="/compare\?cities=%E5%A4%A7%E9%98%AA%E5%B8%82&amp;'
+                     r'category=devices"', html)
+    sorted_html = page(client, "/matrix?sort=devices&pref=" + quote("大阪府"))
+    assert 'class="matrix-cat is-sorted"' in sorted_html
+    assert client.get("/api/matrix").get_json()["ok"] is True
+    body = client.get("/matrix.csv").get_data()
+    assert body.startswith(b"\xef\xbb\xbf") and "大阪市".encode() in body
+
+
+def test_municipality_autocomplete_by_reading(client: FlaskClient) -> None:
+    data = client.get("/api/municipalities?q=" + quote("こうべ")).get_json()
+    assert data["items"][0] == {"municipality": "神戸市", "prefecture": "兵庫県", "code": "281000",
+                                "kana": "コウベシ", "indexed": True}
+    assert client.get("/api/municipalities").get_json()["items"] == []
+
+
+def test_navigation_links_to_the_comparison_pages(client: FlaskClient) -> None:
+    html = page(client, "/")
+    for href in ('href="/compare"', 'href="/matrix"', 'href="/qa"'):
+        assert href in html
+
+
+# --- the command ---------------------------------------------------------------
+
+
+def test_cli_compare_prints_rows_with_passage_ids(runner: CliRunner, index_dir: Path) -> None:
+    result = runner.invoke(main, ["compare", "--cities", "大阪市,神戸市", "--category", "low-code",
+                                  "--index", str(index_dir)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[1].startswith("  大阪市（大阪府）: 2022-07-21 yokohama-2022-07-digital-committee.txt")
+    assert lines[:1] + lines[3:] == [
+        "大阪市・神戸市の比較",
+        "■ ローコード・内製開発",
+        "  kintone（kintone）",
+        "    大阪市: 記載なし",
+        "    神戸市: yokohama-2022-07-digital-committee.txt#v2-p13",
+        "  Microsoft Power Platform（power-platform）",
+        "    大阪市: 記載なし",
+        "    神戸市: yokohama-2022-07-digital-committee.txt#v2-p14",
+        "  内製化（in-house-development）",
+        "    大阪市: 記載なし",
+        "    神戸市: yokohama-2022-07-digital-committee.txt#v2-p12",
+        "■ 主な数値: 大阪市 2件、神戸市 12件",
+        "■ 質疑応答: 大阪市 4件、神戸市 9件",
+        "■ 所見: 大阪市 4件、神戸市 6件",
+    ]
+
+
+def test_cli_compare_json_has_the_rows_the_question_needs(runner: CliRunner, index_dir: Path) -> None:
+    result = runner.invoke(main, ["compare", "--cities", "大阪市,神戸市", "--json", "--index", str(index_dir)])
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    rows = {r["practice"]["id"]: r for g in data["groups"] for r in g["rows"]}
+    for practice_id in ("byod", "dx-training", "kintone", "e-kobe", "teams"):
+        assert practice_id in rows
+    assert [p["passage"] for p in rows["byod"]["cells"][0]["passages"]] == ["v1-p4", "v1-p7", "v1-p14"]
+
+
+@pytest.mark.parametrize(("flag", "start"), [("--csv", "\ufeff分野,項目,大阪市,神戸市\r\n"),
+                                             ("--md", "# 大阪市・神戸市の比較\n")])
+def test_cli_compare_exports(runner: CliRunner, index_dir: Path, flag: str, start: str) -> None:
+    result = runner.invoke(main, ["compare", "--cities", "大阪市,神戸市", flag, "--index", str(index_dir)])
+    assert result.exit_code == 0
+    assert result.stdout_bytes.decode("utf-8").startswith(start)
+
+
+def test_cli_compare_error_is_japanese_with_status_1(runner: CliRunner, index_dir: Path) -> None:
+    result = runner.invoke(main, ["compare", "--cities", "ほげほげ市", "--index", str(index_dir)])
+    assert result.exit_code == 1
+    assert result.stderr == "エラー: cities の「ほげほげ市」は市区町村として見つかりません\n"
+
+
+def test_cli_matrix_and_qa(runner: CliRunner, index_dir: Path) -> None:
+    result = runner.invoke(main, ["matrix", "--pref", "兵庫県", "--index", str(index_dir)])
+    assert result.exit_code == 0
+    assert result.output.splitlines()[0] == "1団体（分野ごとの記載箇所数）"
+    assert result.output.splitlines()[1].startswith("神戸市（兵庫県） 計24: クラウド・コラボレーション 2、")
+    result = runner.invoke(main, ["qa", "--practice", "byod", "--cities", "大阪市", "--index", str(index_dir)])
+    assert result.exit_code == 0
+    assert result.output.splitlines()[:5] == [
+        "# （取組：BYOD）についての質疑応答", "", "## 大阪市", "",
+        "- 問：BYODにより個人のデバイスからの利用にかかる通信費用を利用者負担にしている考え方は何か。"]
