@@ -28,6 +28,7 @@ from index.analysis import group_query, practice_term, query_terms, query_units
 from index.build import open_index
 from index.expand import Expander, Expansion
 from index.fastpaths import FilterCache, count_facets, search_page
+from index.overview import place_facet, visited_by_prefecture
 from index.practices import catalogue, practice_page
 from index.schema import FACET_COLUMNS, FACET_FIELDS, TEXT_FIELDS
 from kb.errors import NotFoundError, QueryError
@@ -455,11 +456,13 @@ class SearchService:
         ]
         results: Any = searcher.search(
             Term("kind", "passage"), limit=1,
-            groupedby={"municipality": sorting.FieldFacet("municipality", maptype=sorting.Count)},
+            groupedby={"municipality": sorting.FieldFacet("municipality", maptype=sorting.Count),
+                       "place": place_facet()},
         )
         return {
             "reports": len(files), "passages": len(results),
             "municipalities": _facet_counts(results.groups("municipality")),
+            "prefectures": visited_by_prefecture(results.groups("place")),
             "files": sorted(files, key=lambda f: f["file"]),
         }
 
