@@ -30,6 +30,7 @@ from index.compare import MAX_CITIES, City, Sources, comparison, load_city, qa_c
 from index.expand import Expander, Expansion
 from index.fastpaths import FilterCache, count_facets, search_page
 from index.matrix import MatrixFilters, matrix
+from index.overview import place_facet, visited_by_prefecture
 from index.practices import catalogue, practice_page
 from index.schema import FACET_COLUMNS, FACET_FIELDS, TEXT_FIELDS
 from kb.errors import NotFoundError, QueryError
@@ -530,11 +531,13 @@ class SearchService:
         ]
         results: Any = searcher.search(
             Term("kind", "passage"), limit=1,
-            groupedby={"municipality": sorting.FieldFacet("municipality", maptype=sorting.Count)},
+            groupedby={"municipality": sorting.FieldFacet("municipality", maptype=sorting.Count),
+                       "place": place_facet()},
         )
         return {
             "reports": len(files), "passages": len(results),
             "municipalities": _facet_counts(results.groups("municipality")),
+            "prefectures": visited_by_prefecture(results.groups("place")),
             "files": sorted(files, key=lambda f: f["file"]),
         }
 

@@ -27,6 +27,7 @@ from werkzeug.exceptions import HTTPException
 from index.search import PARAM_MESSAGES
 from kb.errors import DxkbError, QueryError
 from kb.model import SECTION_LABELS
+from kb.tilemap import TileMap, tile_map
 from webui import get_service
 
 pages = Blueprint("pages", __name__)
@@ -306,6 +307,11 @@ def search_url(_endpoint: str = "pages.search", /, **changes: Any) -> str:
     return url_for(_endpoint, **params)
 
 
+def prefecture_map(stats: Mapping[str, Any]) -> TileMap:
+    """The start page's tile map, shaded by visited hosts per prefecture."""
+    return tile_map({p["value"]: p["count"] for p in stats.get("prefectures") or []})
+
+
 def page_window(page: int, pages: int, radius: int = 2) -> list[int | None]:
     """Page numbers to show around ``page``; None marks a gap (…)."""
     shown = {1, pages, *range(page - radius, page + radius + 1)}
@@ -376,3 +382,4 @@ def register(app: Flask) -> None:
     app.add_template_global(page_window, "page_window")
     app.add_template_global(active_filters, "active_filters")
     app.add_template_global(facet_groups, "facet_groups")
+    app.add_template_global(prefecture_map, "prefecture_map")
