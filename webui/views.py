@@ -54,6 +54,9 @@ HTTP_MESSAGES = {
     500: "サーバー内部でエラーが発生しました",
 }
 
+JSON_TWINS = frozenset({"/search.json", "/compare.json", "/qa.json", "/matrix.json"})
+"""Page paths whose JSON twin is ``<path>.json`` (errors there are JSON too)."""
+
 ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 
 
@@ -195,7 +198,7 @@ def api_stats() -> Response:
 def wants_json() -> bool:
     """JSON routes are everything under /api/ and the ``.json`` twins of pages."""
     path = request.path
-    return path == "/api" or path.startswith("/api/") or path.endswith(".json")
+    return path in JSON_TWINS or path == "/api" or path.startswith("/api/")
 
 
 def error_response(status: int, message: str, title: str) -> tuple[Any, int]:
