@@ -123,3 +123,60 @@ def test_pages_have_no_console_errors(page: Any, live_server: str) -> None:
     for path in ("/search?q=BYOD", "/memo", "/reports/yokohama-2022-07-digital-committee.txt", "/practices"):
         page.goto(live_server + path)
     assert errors == []
+
+
+CELL = {
+    "kind": "cell", "municipality": "森町", "prefecture": "北海道", "practice": "Microsoft 365",
+    "text": "平成26年から導入\n全職員に展開",
+    "sources": [
+        {"council": "春日部市議会", "title": "行政視察報告書", "date": "2023-10-12", "file": "a.txt",
+         "passage": "v1-p3", "url": "/reports/a.txt#v1-p3"},
+        {"council": "木更津市議会", "title": '報告書 "B"', "date": "2025-10-01", "file": "b.txt",
+         "passage": "v1-p1", "url": "//elsewhere.example/b"},
+    ],
+}
+
+
+def test_comparison_cell_cites_each_source(page: Any, live_server: str) -> None:
+    page.goto(f"{live_server}/memo")
+    page.evaluate("cell => localStorage.setItem('dxkb-memo', JSON.stringify([cell]))", CELL)
+    page.reload()
+    item = page.locator(".memo-item")
+    assert item.locator(".memo-kind").inner_text() == "比較表"
+    assert item.locator(".memo-item-title").inner_text() == "Microsoft 365"
+    cites = item.locator(".memo-cite")
+    assert cites.count() == 2
+    assert "春日部市議会「行政視察報告書」、視察日 2023年10月12日、森町（北海道）" in cites.nth(0).inner_text()
+    assert cites.nth(1).locator("a").count() == 0  # only same-site paths become links
+    _, data = download_bytes(page, "CSVで保存")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert row["取組"] == "Microsoft 365" and row["本文"] == CELL["text"]
+    assert row["議会"] == "春日部市議会 / 木更津市議会" and row["報告書"] == '行政視察報告書 / 報告書 "B"'
+    assert row["リンク"] == f"{live_server}/reports/a.txt#v1-p3"
+
+
+def test_a_search_hit_and_its_qa_pair_are_pinned_once(page: Any, live_server: str) -> None:
+    page.goto(f"{live_server}/search?q=BYOD&section=qa")
+    hit = page.locator(".hit").first
+    url = hit.locator(".hit-report a").get_attribute("href")
+    hit.locator(".memo-add").click()
+    page.goto(live_server + url)
+    anchor = url.split("#", 1)[1]
+    assert page.locator(f"[id='{anchor}'] .memo-add").inner_text() == "メモ済み"
+    assert page.locator(".memo-nav").inner_text() == "メモ(1)"
+
+
+def test_blocked_storage_is_explained_not_fatal(page: Any, live_server: str) -> None:
+    errors: list[str] = []
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    page.add_init_script("Object.defineProperty(window, 'localStorage', "
+                         "{get() { throw new DOMException('blocked', 'SecurityError'); }})")
+    page.goto(f"{live_server}/memo")
+    assert "保存できません" in page.locator("#memo-status").inner_text()
+    assert page.get_by_role("button", name="CSVで保存").is_disabled()
+    page.goto(f"{live_server}/search?q=BYOD")
+    page.locator(".hit .memo-add").first.click()
+    assert "保存できません" in page.locator("#memo-toast").inner_text()
+    assert page.locator(".hit .memo-add").first.inner_text() == "メモに追加"
+    assert errors == []

@@ -18,7 +18,9 @@
  *   added         set here: when it was pinned (ISO timestamp)
  *
  * An item's identity (to pin it once) is kind + file + passage, plus municipality and
- * practice for cells, which may have no file of their own.
+ * practice for cells, which may have no file of their own.  "passage" and "qa" count as
+ * one kind there: a search hit in a Q&A section and the report's Q&A pair are the same
+ * passage, pinned once.
  */
 (function () {
   "use strict";
@@ -72,7 +74,7 @@
   }
 
   function itemId(item) {
-    var parts = [item.kind, item.file || "", item.passage || ""];
+    var parts = [item.kind === "cell" ? "cell" : "passage", item.file || "", item.passage || ""];
     if (item.kind === "cell") { parts.push(item.municipality || "", item.practice || ""); }
     return parts.join("\u001f");
   }
