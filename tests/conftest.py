@@ -70,3 +70,7 @@ def corpus_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         path.name: text_to_pdf(path.read_text(encoding="utf-8"), folder / f"{path.stem}.pdf")
         for path in sorted(REPORTS.glob("*.txt")) if not path.name.endswith(".sjis.txt")
     }
+
+
+# Real-browser fixtures (live_server, browser, page); see browser_support.py.
+from browser_support import browser, live_server, page  # noqa: F401

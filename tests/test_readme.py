@@ -30,3 +30,16 @@ def test_ci_installs_the_japanese_font_before_the_tests() -> None:
     ci_lines = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     install = next(i for i, line in enumerate(ci_lines) if "apt-get install -y -q fonts-ipafont" in line)
     assert install < ci_lines.index(readme_commands()[1])
+
+
+def test_ci_installs_chromium_before_the_tests() -> None:
+    ci_lines = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    install = next(i for i, line in enumerate(ci_lines) if "apt-get install -y -q chromium" in line)
+    assert install < ci_lines.index(readme_commands()[1])
+    assert not any("playwright install" in line for line in ci_lines if not line.lstrip().startswith("#"))
+
+
+def test_ci_requires_the_browser_tests_to_run() -> None:
+    ci_lines = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    require = ci_lines.index("export DXKB_REQUIRE_BROWSER=1")
+    assert require < ci_lines.index(readme_commands()[1])

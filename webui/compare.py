@@ -241,7 +241,7 @@ def matrix_params(result: Mapping[str, Any], **changes: Any) -> dict[str, Any]:
 
 
 def _citation(item: Mapping[str, Any]) -> dict[str, Any]:
-    return {"council": item.get("council") or item.get("body", ""), "title": item.get("title", ""),
+    return {"council": item.get("council", ""), "body": item.get("body", ""), "title": item.get("title", ""),
             "date": item.get("date", ""), "file": item["file"], "passage": item["passage"],
             "url": url_for("pages.report", file=item["file"], _anchor=item["passage"])}
 

@@ -151,6 +151,12 @@ def practice(practice_id: str) -> str:
     return render_template("practice.html", page=get_service().practice(practice_id))
 
 
+@pages.get("/memo")
+def memo() -> str:
+    """The question-preparation memo; its items live in the browser and memo.js lists them."""
+    return render_template("memo.html")
+
+
 @pages.get("/search.json")
 def search_json() -> Response:
     """Alias of ``/api/search``."""
