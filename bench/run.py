@@ -6,7 +6,7 @@ Steps: generate the corpus (bench/generate.py, seeded) into OUT/reports-N-sSEED
 (reused when already there), build the index with `dxkb index --rebuild` in a
 subprocess, tokenise the same text with raw SudachiPy (mode C, one process),
 run every query of bench/queries.txt through SearchService.search (snippets
-included), a compare proxy (no compare view exists yet), and with --http /
+included), the comparison views (two cities, the Q&A comparison, the matrix), and with --http /
 --load the same queries and a bounded load test against a `dxkb serve`
 subprocess on 127.0.0.1.  Nothing is written under data/.
 """
@@ -167,19 +167,36 @@ def library_search(service: Any, queries: list[str]) -> dict[str, Any]:
             "slowest": [{"query": q, "ms": round(ms, 1)} for ms, q in slowest]}
 
 
-def compare_proxy(service: Any, queries: list[str]) -> dict[str, Any]:
-    """Proxy of a compare view: per query, one search filtered on each of 2 cities + one faceted search."""
+def timed(func: Any, runs: int) -> dict[str, Any]:
+    """Percentiles of ``runs`` calls of ``func`` (ms)."""
+    samples = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        func()
+        samples.append((time.perf_counter() - t) * 1000)
+    return percentiles(samples)
+
+
+def compare_views(service: Any, queries: list[str]) -> dict[str, Any]:
+    """The comparison (two cities, without and with a query), the Q&A comparison and the matrix."""
     # The two municipalities most often matched by a broad query: the fullest comparison.
     pair = [f["value"] for f in service.search("DX", limit=1)["facets"]["municipality"][:2]]
+    cold = time.perf_counter()
+    table = service.compare(pair)
+    cold_ms = (time.perf_counter() - cold) * 1000
     samples = []
     for query in queries[:COMPARE_QUERIES]:
         t = time.perf_counter()
-        for city in pair:
-            service.search(query, city=city, limit=10)
-        service.search(query, limit=1)
+        service.compare(pair, query=query)
         samples.append((time.perf_counter() - t) * 1000)
-    return {"label": "proxy: no compare view exists; 2 city-filtered searches + 1 faceted search per query",
-            "cities": pair, **percentiles(samples)}
+    rows = sum(len(g["rows"]) for g in table["groups"])
+    return {
+        "cities": pair, "rows": rows, "sources": len(table["sources"]), "first_ms": round(cold_ms, 1),
+        "without_query": timed(lambda: service.compare(pair), 5),
+        "with_query": percentiles(samples),
+        "qa": timed(lambda: service.compare_qa(practice="byod"), 5),
+        "matrix": timed(service.matrix, 5),
+    }
 
 
 def disk_mb(folder: Path) -> float:
@@ -244,7 +261,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     service = SearchService(index_dir)
     result["open_index_ms"] = round((time.perf_counter() - started) * 1000, 1)
     result["search_library"] = library_search(service, queries)
-    result["compare"] = compare_proxy(service, queries)
+    result["compare"] = compare_views(service, queries)
     del service
     if args.http or args.load:
         result.update(httpbench.serve_and_measure(index_dir, queries, args, out))

@@ -6,14 +6,16 @@ category (a passage naming two practices of one category counts once).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from whoosh.query.compound import And
 from whoosh.query.qcore import Every, Query
 from whoosh.query.terms import Term
 
+from index.fastpaths import facet_column
 from kb.errors import QueryError
 from kb.municipalities import MunicipalityTable
 from kb.taxonomy import Taxonomy
@@ -23,6 +25,14 @@ LEVELS = 5
 
 SORT_KEYS = ("code", "name", "total")
 """Sort orders besides a category id: local-government code (north to south), reading, total."""
+
+
+@dataclass
+class Counts:
+    """A matrix row's counts: tagged passages per category and in all."""
+
+    by_category: dict[str, int] = field(default_factory=dict)
+    total: int = 0
 
 
 @dataclass(frozen=True)
@@ -42,25 +52,40 @@ class MatrixFilters:
         return And(terms)
 
 
-def count_cells(passages: Iterable[Mapping[str, Any]], taxonomy: Taxonomy) -> dict[str, dict[str, Any]]:
-    """Per municipality: its prefecture, code and the passages per category."""
-    rows: dict[str, dict[str, Any]] = {}
-    for fields in passages:
-        name = str(fields.get("municipality") or "")
+def count_cells(groups: Iterable[tuple[str, str, str, int]], taxonomy: Taxonomy) -> dict[tuple[str, str], Counts]:
+    """Per (municipality, prefecture): passages per category and tagged passages in all.
+
+    ``groups`` gives a municipality, prefecture and practice ids
+    (``"byod,intune"``) with the number of passages holding them; two towns
+    of one name in different prefectures (森町) stay apart.
+    """
+    rows: dict[tuple[str, str], Counts] = {}
+    for name, prefecture, ids, n in groups:
         if not name:
             continue
-        row = rows.setdefault(name, {"prefecture": fields.get("prefecture", ""),
-                                     "code": fields.get("code", ""), "counts": {}, "total": 0})
-        practices = (taxonomy.get(pid) for pid in _ids(fields))
+        practices = (taxonomy.get(pid) for pid in ids.split(",") if pid)
         categories = {p.category for p in practices if p is not None}
+        if not categories:
+            continue
+        row = rows.setdefault((name, prefecture), Counts())
+        row.total += n
         for category in categories:
-            row["counts"][category] = row["counts"].get(category, 0) + 1
-        row["total"] += 1 if categories else 0
+            row.by_category[category] = row.by_category.get(category, 0) + n
     return rows
 
 
-def _ids(fields: Mapping[str, Any]) -> list[str]:
-    return [pid for pid in str(fields.get("practice", "")).split(",") if pid]
+def tagged_groups(searcher: Any, filters: MatrixFilters) -> Iterator[tuple[str, str, str, int]]:
+    """Tagged passages grouped by (municipality, prefecture, practice ids), with their number.
+
+    Read from the sortable columns, not the stored fields, so that the
+    matrix of a large index does not load every passage.
+    """
+    docs = list(searcher.docs_for_query(filters.query()))
+    columns = [facet_column(searcher, field) for field in ("municipality", "prefecture", "practice_set")]
+    counted = Counter(tuple(column.codes[doc] for column in columns) for doc in docs)
+    for codes, n in counted.items():
+        name, prefecture, ids = (column.values[code] for column, code in zip(columns, codes))
+        yield name, prefecture, ids, n
 
 
 def matrix(searcher: Any, taxonomy: Taxonomy, table: MunicipalityTable, *,
@@ -69,10 +94,9 @@ def matrix(searcher: Any, taxonomy: Taxonomy, table: MunicipalityTable, *,
     if sort not in SORT_KEYS and sort not in {c.id for c in taxonomy.categories}:
         choices = "、".join(SORT_KEYS)
         raise QueryError(f"sort は {choices} か分野のIDで指定してください", subject="sort")
-    hits = searcher.search(filters.query(), limit=None)
-    counted = count_cells((hit.fields() for hit in hits), taxonomy)
+    counted = count_cells(tagged_groups(searcher, filters), taxonomy)
     categories = [{"id": c.id, "name": c.name} for c in taxonomy.categories]
-    rows = [_row(name, data, categories, table) for name, data in counted.items()]
+    rows = [_row(key, counts, categories, table) for key, counts in counted.items()]
     rows.sort(key=_sort_key(sort))
     largest = max((cell["count"] for row in rows for cell in row["cells"]), default=0)
     for row in rows:
@@ -85,13 +109,14 @@ def matrix(searcher: Any, taxonomy: Taxonomy, table: MunicipalityTable, *,
     }
 
 
-def _row(name: str, data: Mapping[str, Any], categories: list[dict[str, str]],
+def _row(key: tuple[str, str], counts: Counts, categories: list[dict[str, str]],
          table: MunicipalityTable) -> dict[str, Any]:
-    row = table.by_code(str(data["code"])) if data["code"] else None
+    name, prefecture = key
+    row = table.resolve(name, prefecture or None)
     return {
-        "municipality": name, "prefecture": data["prefecture"], "code": data["code"],
-        "kana": row.kana if row else "", "total": data["total"],
-        "cells": [{"category": c["id"], "count": data["counts"].get(c["id"], 0)} for c in categories],
+        "municipality": name, "prefecture": prefecture, "code": row.code if row else "",
+        "kana": row.kana if row else "", "total": counts.total,
+        "cells": [{"category": c["id"], "count": counts.by_category.get(c["id"], 0)} for c in categories],
     }
 
 

@@ -64,10 +64,13 @@ def test_run_prints_the_figures(tmp_path: Path) -> None:
     assert result["build"]["failed"] == 0 and result["build"]["passages"] > 20
     assert result["raw_sudachi"]["morphemes"] > 1000
     assert result["build"]["ratio_to_raw_sudachi"] > 0
+    compare = result["compare"]
     for key in ("p50_ms", "p95_ms", "max_ms"):
-        assert result["search_library"][key] >= 0 and result["compare"][key] >= 0
+        assert result["search_library"][key] >= 0
+        for view in ("without_query", "with_query", "qa", "matrix"):
+            assert compare[view][key] >= 0
     assert result["search_library"]["n"] == result["queries"] >= 200
-    assert "proxy" in result["compare"]["label"]
+    assert len(compare["cities"]) == 2 and compare["rows"] > 0 and compare["sources"] > 0
     assert result["search_http"]["available"] is False
     assert result["index_mb"] > 0 and (tmp_path / "result.json").exists()
 

@@ -231,3 +231,15 @@ def test_matrix_refuses_an_unknown_sort(service: SearchService) -> None:
 ])
 def test_shade_level(count: int, largest: int, level: int) -> None:
     assert shade_level(count, largest) == level
+
+
+def test_count_cells_keeps_same_named_towns_apart_and_weighs_groups(service: SearchService) -> None:
+    from index.matrix import count_cells
+
+    counted = count_cells([("森町", "北海道", "byod,intune", 2), ("森町", "静岡県", "kintone", 1),
+                           ("森町", "北海道", "kintone", 3), ("森町", "北海道", "", 4), ("", "", "byod", 9)],
+                          service.taxonomy)
+    assert set(counted) == {("森町", "北海道"), ("森町", "静岡県")}
+    hokkaido = counted[("森町", "北海道")]
+    assert hokkaido.total == 5 and hokkaido.by_category == {"devices": 2, "low-code": 3}
+    assert counted[("森町", "静岡県")].total == 1

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
+import jaconv
 from flask import Blueprint, Flask, Response, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
@@ -203,8 +204,9 @@ def suggestions() -> list[dict[str, Any]]:
     out = []
     for name in sorted(service.municipalities()):
         row = service.table.resolve(name)
+        kana = row.kana if row else ""
         out.append({"municipality": name, "prefecture": row.prefecture if row else "",
-                    "kana": row.kana if row else "", "code": row.code if row else ""})
+                    "reading": f"{kana}　{jaconv.kata2hira(kana)}" if kana else "", "code": row.code if row else ""})
     out.sort(key=lambda s: s["code"] or "999999")
     return out
 
