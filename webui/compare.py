@@ -18,7 +18,7 @@ from werkzeug.datastructures import MultiDict
 from index.compare import MAX_CITIES, split_names
 from index.export import comparison_csv, comparison_markdown, matrix_csv, qa_csv, qa_markdown
 from webui import get_service
-from webui.views import _int_param, ok_json
+from webui.views import int_param, ok_json
 
 pages = Blueprint("compare", __name__)
 api = Blueprint("compare_api", __name__, url_prefix="/api")
@@ -57,7 +57,7 @@ def qa_result(args: MultiDict[str, str]) -> dict[str, Any]:
 def matrix_result(args: MultiDict[str, str]) -> dict[str, Any]:
     """The matrix dict shared by /matrix and its twins."""
     result: dict[str, Any] = get_service().matrix(
-        prefecture=args.get("pref", "").strip() or None, year=_int_param(args, "year"),
+        prefecture=args.get("pref", "").strip() or None, year=int_param(args, "year"),
         sort=args.get("sort", "").strip() or "code")
     return result
 

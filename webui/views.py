@@ -64,7 +64,7 @@ ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 # Request parsing and the shared dicts
 
 
-def _int_param(args: Mapping[str, str], name: str) -> int | None:
+def int_param(args: Mapping[str, str], name: str) -> int | None:
     """An optional integer URL parameter; a non-integer is a QueryError.
 
     Ranges are checked by the search service, with the same messages.
@@ -88,14 +88,14 @@ def search_kwargs(args: Mapping[str, str]) -> dict[str, Any]:
     kwargs: dict[str, Any] = {
         "city": _text_param(args, "city"),
         "prefecture": _text_param(args, "pref"),
-        "year": _int_param(args, "year"),
+        "year": int_param(args, "year"),
         "section": _text_param(args, "section"),
         "practice": _text_param(args, "practice"),
         "exact": args.get("exact", "").strip().lower() in ("1", "true", "yes", "on"),
     }
-    page = _int_param(args, "page")
+    page = int_param(args, "page")
     kwargs["page"] = 1 if page is None else page
-    limit = _int_param(args, "limit")
+    limit = int_param(args, "limit")
     if limit is not None:
         kwargs["limit"] = limit
     return kwargs
