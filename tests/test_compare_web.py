@@ -219,3 +219,10 @@ def test_cli_matrix_and_qa(runner: CliRunner, index_dir: Path) -> None:
     assert result.output.splitlines()[:5] == [
         "# （取組：BYOD）についての質疑応答", "", "## 大阪市", "",
         "- 問：BYODにより個人のデバイスからの利用にかかる通信費用を利用者負担にしている考え方は何か。"]
+
+
+def test_one_city_is_a_profile_that_invites_another(client: FlaskClient) -> None:
+    html = page(client, "/compare?cities=" + quote("群馬県"))
+    assert "上の欄に自治体を加えると、横に並べて比較できます。" in html
+    assert html.count('class="city-name"') == 1
+    assert 'class="chip" href="/compare?cities=%E7%BE%A4%E9%A6%AC%E7%9C%8C"' in page(client, "/compare")
