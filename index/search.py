@@ -477,8 +477,9 @@ class SearchService:
         """Cities side by side by practice, with figures, Q&A and observations (see the README)."""
         notices: list[str] = []
         columns = self.resolve_cities(cities, notices)
+        known = {c.id for c in self.taxonomy.categories}
         for category in categories:
-            if category not in {c.id for c in self.taxonomy.categories}:
+            if category not in known:
                 raise QueryError(f"category の「{category}」は取組の分野にありません", subject="category")
         query = (query or "").strip()[:MAX_QUERY_CHARS]
         matches = None
