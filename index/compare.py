@@ -54,12 +54,22 @@ class Sources:
 
 @dataclass(frozen=True)
 class City:
-    """A column of a comparison: a municipality and the stored fields of its passages."""
+    """A column of a comparison: a municipality and the stored fields of its passages.
+
+    ``key`` selects this column again in a URL: the name, or the prefecture
+    and name (富山県朝日町) when another municipality has the same name.
+    """
 
     name: str
     prefecture: str
     code: str
     passages: tuple[dict[str, Any], ...]
+    key: str = ""
+
+    @property
+    def id(self) -> str:
+        """What tells the column apart: its local-government code, else its name."""
+        return self.code or self.name
 
     def reports(self) -> list[dict[str, Any]]:
         """The city's reports, newest visit first."""
@@ -72,14 +82,22 @@ class City:
         return list(seen.values())
 
     def summary(self) -> dict[str, Any]:
-        """The column header: name, prefecture, code, reports and passage count."""
+        """The column header: name, prefecture, code, key, label, reports and passage count."""
         return {"municipality": self.name, "prefecture": self.prefecture, "code": self.code,
-                "reports": self.reports(), "passages": len(self.passages)}
+                "key": self.key or self.name, "label": self.label, "reports": self.reports(),
+                "passages": len(self.passages)}
+
+    @property
+    def label(self) -> str:
+        """The column's title: the name, with its prefecture when the name alone is ambiguous."""
+        if not self.key or self.key == self.name:
+            return self.name
+        return f"{self.name}（{self.prefecture}）"
 
 
-def city_passages(searcher: Any, name: str) -> tuple[dict[str, Any], ...]:
-    """Stored fields of every passage about ``name``: newest report first, in report order."""
-    hits = searcher.search(And([Term("kind", "passage"), Term("municipality", name)]), limit=None)
+def city_passages(searcher: Any, field: str, value: str) -> tuple[dict[str, Any], ...]:
+    """Stored fields of every passage whose ``field`` is ``value``: newest report first, in report order."""
+    hits = searcher.search(And([Term("kind", "passage"), Term(field, value)]), limit=None)
     fields = [hit.fields() for hit in hits]
     fields.sort(key=lambda f: f.get("order", 0))
     fields.sort(key=lambda f: f["file"])
@@ -87,13 +105,24 @@ def city_passages(searcher: Any, name: str) -> tuple[dict[str, Any], ...]:
     return tuple(fields)
 
 
-def load_city(searcher: Any, name: str, prefecture: str = "", code: str = "") -> City:
-    """A comparison column for ``name`` (a city with no passages gives an empty column)."""
-    passages = city_passages(searcher, name)
-    if passages:
-        prefecture = passages[0].get("prefecture", "") or prefecture
-        code = passages[0].get("code", "") or code
-    return City(name, prefecture, code, passages)
+def load_cities(searcher: Any, name: str) -> list[City]:
+    """The columns for a name: one, or one per municipality of that name (朝日町 in three prefectures)."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for fields in city_passages(searcher, "municipality", name):
+        groups.setdefault(str(fields.get("code") or ""), []).append(fields)
+    many = len(groups) > 1
+    return [_city(name, passages, many) for passages in groups.values()]
+
+
+def load_code(searcher: Any, name: str, prefecture: str, code: str, key: str) -> City:
+    """The column of one municipality chosen by its code (empty when no report is about it)."""
+    return City(name, prefecture, code, city_passages(searcher, "code", code), key)
+
+
+def _city(name: str, passages: list[dict[str, Any]], prefixed: bool) -> City:
+    prefecture = str(passages[0].get("prefecture", ""))
+    key = f"{prefecture}{name}" if prefixed and prefecture != name else name
+    return City(name, prefecture, str(passages[0].get("code", "")), tuple(passages), key)
 
 
 def practice_ids(fields: Mapping[str, Any]) -> list[str]:
@@ -140,7 +169,7 @@ def _row(practice: Practice, cities: Sequence[City], taxonomy: Taxonomy,
     for city in cities:
         passages = [evidence(p, practice, taxonomy, sources)
                     for p in city.passages if practice.id in practice_ids(p)]
-        cells.append({"municipality": city.name, "passages": passages, "empty": not passages})
+        cells.append({"municipality": city.name, "code": city.code, "passages": passages, "empty": not passages})
     return {"practice": {**practice.to_dict(), "description": practice.description}, "cells": cells}
 
 
@@ -153,7 +182,7 @@ def visit_details(city: City, report: ReportLoader, sources: Sources,
     by_passage = {(p["file"], p["passage"]): p for p in city.passages}
     out: dict[str, list[dict[str, Any]]] = {"figures": [], "qa": [], "observations": []}
     for entry in city.reports():
-        for visit in _visits_of(report(entry["file"]), city.name):
+        for visit in _visits_of(report(entry["file"]), city):
             for kind, items in out.items():
                 for item in visit.get(kind, []):
                     key = (entry["file"], str(item.get("passage", "")))
@@ -164,8 +193,9 @@ def visit_details(city: City, report: ReportLoader, sources: Sources,
     return out
 
 
-def _visits_of(parsed: Mapping[str, Any], name: str) -> Iterable[Mapping[str, Any]]:
-    return (v for v in parsed.get("visits", []) if v.get("municipality") == name)
+def _visits_of(parsed: Mapping[str, Any], city: City) -> Iterable[Mapping[str, Any]]:
+    return (v for v in parsed.get("visits", [])
+            if v.get("municipality") == city.name and (v.get("code") or "") == city.code)
 
 
 def _citation(fields: Mapping[str, Any]) -> dict[str, Any]:
@@ -176,10 +206,10 @@ def _citation(fields: Mapping[str, Any]) -> dict[str, Any]:
 def extra_rows(cities: Sequence[City], report: ReportLoader, sources: Sources,
                only: Mapping[str, set[tuple[str, str]]] | None = None) -> dict[str, list[dict[str, Any]]]:
     """Per kind (figures, qa, observations), one cell per city."""
-    details = [visit_details(city, report, sources, None if only is None else only.get(city.name, set()))
+    details = [visit_details(city, report, sources, None if only is None else only.get(city.id, set()))
                for city in cities]
     return {
-        kind: [{"municipality": city.name, "items": d[kind], "empty": not d[kind]}
+        kind: [{"municipality": city.name, "code": city.code, "items": d[kind], "empty": not d[kind]}
                for city, d in zip(cities, details)]
         for kind in ("figures", "qa", "observations")
     }
@@ -190,7 +220,7 @@ def comparison(cities: Sequence[City], taxonomy: Taxonomy, report: ReportLoader,
                categories: Sequence[str] = ()) -> dict[str, Any]:
     """The whole comparison dict (see the README for its shape).
 
-    ``matches`` maps each city to its search result for ``query``: the rows
+    ``matches`` maps each city's id to its search result for ``query``: the rows
     then keep the practices the found passages (or the query) name, and the
     extra rows keep the items of the found passages.
     """
@@ -215,10 +245,10 @@ def _match_cells(cities: Sequence[City], matches: Mapping[str, dict[str, Any]],
                  sources: Sources) -> list[dict[str, Any]]:
     cells = []
     for city in cities:
-        result = matches.get(city.name) or {"hits": [], "total": 0}
+        result = matches.get(city.id) or {"hits": [], "total": 0}
         hits = [{**_passage_summary(h), "snippet": h["snippet"], "source": sources.cite(h)}
                 for h in result["hits"][:MATCHES_PER_CITY]]
-        cells.append({"municipality": city.name, "total": result["total"], "passages": hits,
+        cells.append({"municipality": city.name, "code": city.code, "total": result["total"], "passages": hits,
                       "empty": not hits})
     return cells
 
@@ -246,22 +276,24 @@ def split_names(raw: str | Iterable[str]) -> list[str]:
 
 
 def qa_columns(hits: Iterable[Mapping[str, Any]], report: ReportLoader, sources: Sources,
-               order: Sequence[str] = ()) -> list[dict[str, Any]]:
+               order: Sequence[City] = ()) -> list[dict[str, Any]]:
     """Q&A pairs found by a search, one column per municipality.
 
     Columns follow ``order`` (the cities asked for), then the rank of each
     city's best pair; each pair comes with its question and answer as parsed.
     """
     columns: dict[str, dict[str, Any]] = {
-        name: {"municipality": name, "prefecture": "", "items": []} for name in order
+        city.id: {"municipality": city.name, "prefecture": city.prefecture, "code": city.code, "items": []}
+        for city in order
     }
     for hit in hits:
         pair = _qa_pair(report(str(hit["file"])), str(hit["passage"]))
         if pair is None:
             continue
-        name = str(hit.get("municipality", ""))
-        column = columns.setdefault(name, {"municipality": name, "prefecture": "", "items": []})
-        column["prefecture"] = column["prefecture"] or hit.get("prefecture", "")
+        key = str(hit.get("code") or hit.get("municipality", ""))
+        column = columns.setdefault(key, {"municipality": hit.get("municipality", ""),
+                                          "prefecture": hit.get("prefecture", ""),
+                                          "code": hit.get("code", ""), "items": []})
         column["items"].append({**pair, **_citation(hit), "passage": hit["passage"],
                                 "snippet": hit.get("snippet", ""), "source": sources.cite(hit)})
     for column in columns.values():

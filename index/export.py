@@ -67,7 +67,7 @@ def _csv(rows: Iterable[Sequence[Any]]) -> str:
 
 def comparison_csv(data: Mapping[str, Any], base: str = "") -> str:
     """The comparison as a CSV table, one column per city, then its numbered sources."""
-    names = [c["municipality"] for c in data["cities"]]
+    names = [c.get("label") or c["municipality"] for c in data["cities"]]
     lines: list[list[Any]] = [["分野", "項目", *names]]
     for group, label, cells in table_rows(data):
         lines.append([group, label, *("\n\n".join(texts) or NO_RECORD for texts in cells)])
@@ -88,7 +88,7 @@ def _md_sources(sources: Iterable[Mapping[str, Any]], base: str) -> list[str]:
 
 def comparison_markdown(data: Mapping[str, Any], base: str = "") -> str:
     """The comparison as a Markdown table with numbered sources below it."""
-    names = [c["municipality"] for c in data["cities"]]
+    names = [c.get("label") or c["municipality"] for c in data["cities"]]
     title = "・".join(names) + "の比較" + (f"（検索語「{data['query']}」）" if data.get("query") else "")
     lines = [f"# {title}", "", "| 分野 | 項目 | " + " | ".join(names) + " |",
              "|" + "---|" * (len(names) + 2)]

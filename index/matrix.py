@@ -115,6 +115,7 @@ def _row(key: tuple[str, str], counts: Counts, categories: list[dict[str, str]],
     row = table.resolve(name, prefecture or None)
     return {
         "municipality": name, "prefecture": prefecture, "code": row.code if row else "",
+        "key": name if name == prefecture else f"{prefecture}{name}",
         "kana": row.kana if row else "", "total": counts.total,
         "cells": [{"category": c["id"], "count": counts.by_category.get(c["id"], 0)} for c in categories],
     }

@@ -26,7 +26,16 @@ _EVERY: Query = Every()  # type: ignore[no-untyped-call]
 
 from index.analysis import group_query, practice_term, query_terms, query_units
 from index.build import open_index
-from index.compare import MAX_CITIES, City, Sources, comparison, load_city, qa_columns, split_names
+from index.compare import (
+    MAX_CITIES,
+    City,
+    Sources,
+    comparison,
+    load_cities,
+    load_code,
+    qa_columns,
+    split_names,
+)
 from index.expand import Expander, Expansion
 from index.fastpaths import FilterCache, count_facets, search_page
 from index.matrix import MatrixFilters, matrix
@@ -35,7 +44,7 @@ from index.practices import catalogue, practice_page
 from index.schema import FACET_COLUMNS, FACET_FIELDS, TEXT_FIELDS
 from kb.errors import NotFoundError, QueryError
 from kb.model import SECTIONS
-from kb.municipalities import MunicipalityTable
+from kb.municipalities import Municipality, MunicipalityTable
 from kb.taxonomy import Taxonomy, default_taxonomy
 
 MAX_QUERY_CHARS = 256
@@ -444,33 +453,51 @@ class SearchService:
         return practice_page(self.searcher(), self.taxonomy, practice, self.report)
 
     def resolve_cities(self, raw: str | Sequence[str], notices: list[str]) -> list[City]:
-        """Comparison columns for city names, codes or readings (こうべ → 神戸市).
+        """Comparison columns for city names, codes, readings (こうべ → 神戸市) or 富山県朝日町.
 
-        A real municipality without reports gets an empty column and a
-        notice; anything else is a QueryError naming the parameter ``cities``.
+        A name shared by several municipalities with reports gives a column
+        for each; a real municipality without reports gets an empty column
+        and a notice; anything else is a QueryError naming ``cities``.
         """
         names = split_names(raw)
         if not names:
             raise QueryError("cities に比較する市区町村を指定してください（例：大阪市,神戸市）", subject="cities")
-        if len(names) > MAX_CITIES:
-            raise QueryError(f"cities に指定できる市区町村は{MAX_CITIES}団体までです", subject="cities")
-        columns: list[City] = []
+        columns: dict[str, City] = {}
         for name in names:
-            city = self._city(name, notices)
-            if city.name not in {c.name for c in columns}:
-                columns.append(city)
-        return columns
+            for city in self._cities(name, notices):
+                columns.setdefault(city.id, city)
+        if len(columns) > MAX_CITIES:
+            raise QueryError(f"cities に指定できる市区町村は{MAX_CITIES}団体までです", subject="cities")
+        return list(columns.values())
 
-    def _city(self, raw: str, notices: list[str]) -> City:
-        row = self.table.by_code(raw) if raw.isdigit() else None
-        name = row.name if row else self._resolve_city(raw, notices, "比較しました") or raw
+    def _cities(self, raw: str, notices: list[str]) -> list[City]:
+        row = self._named_row(raw)
+        if row is not None:
+            key = row.name if row.is_prefecture else f"{row.prefecture}{row.name}"
+            return [load_code(self.searcher(), row.name, row.prefecture, row.code, key)]
+        name = self._resolve_city(raw, notices, "比較しました") or raw
         if name in self.municipalities():
-            return load_city(self.searcher(), name)
-        known = row or self.table.resolve(name)
+            cities = load_cities(self.searcher(), name)
+            if len(cities) > 1:
+                notices.append(f"{name}は{len(cities)}団体あるため、都道府県ごとに並べました")
+            return cities
+        known = self.table.resolve(name)
         if known is None:
             raise QueryError(f"cities の「{raw}」は市区町村として見つかりません", subject="cities")
         notices.append(f"{known.name}の視察報告書は収録されていません")
-        return City(known.name, known.prefecture, known.code, ())
+        return [City(known.name, known.prefecture, known.code, (), known.name)]
+
+    def _named_row(self, raw: str) -> Municipality | None:
+        """The one municipality a code (281000) or a prefecture plus name (富山県朝日町) names."""
+        if raw.isdigit():
+            row = self.table.by_code(raw)
+            if row is None:
+                raise QueryError(f"cities の「{raw}」は団体コードとして見つかりません", subject="cities")
+            return row
+        for prefecture in self.table.prefecture_names():
+            if raw.startswith(prefecture) and len(raw) > len(prefecture):
+                return self.table.resolve(raw[len(prefecture):], prefecture)
+        return None
 
     def compare(self, cities: str | Sequence[str], query: str = "", categories: Sequence[str] = (),
                 exact: bool = False) -> dict[str, Any]:
@@ -484,7 +511,7 @@ class SearchService:
         query = (query or "").strip()[:MAX_QUERY_CHARS]
         matches = None
         if query:
-            matches = {c.name: self.search(query, city=c.name, limit=MAX_LIMIT, exact=exact)
+            matches = {c.id: self.search(query, city=c.code or c.name, limit=MAX_LIMIT, exact=exact)
                        for c in columns if c.passages}
         result = comparison(columns, self.taxonomy, self.report, query=query, matches=matches,
                             categories=categories)
@@ -501,15 +528,15 @@ class SearchService:
         if not query and not practice:
             raise QueryError("q（検索語）か practice（取組のID）を指定してください", subject="q")
         notices: list[str] = []
-        names = [c.name for c in self.resolve_cities(cities, notices)] if split_names(cities) else []
-        runs = [self.search(query, city=name, section="qa", practice=practice, limit=MAX_LIMIT, exact=exact)
-                for name in names] or [self.search(query, section="qa", practice=practice, limit=MAX_LIMIT,
-                                                   exact=exact)]
+        columns = self.resolve_cities(cities, notices) if split_names(cities) else []
+        runs = [self.search(query, city=c.code or c.name, section="qa", practice=practice, limit=MAX_LIMIT,
+                            exact=exact) for c in columns] or [
+            self.search(query, section="qa", practice=practice, limit=MAX_LIMIT, exact=exact)]
         sources = Sources()
         hits = [hit for run in runs for hit in run["hits"]]
         return {
             "query": query, "practice": practice, "practice_name": self.practice_name(practice or ""),
-            "cities": qa_columns(hits, self.report, sources, names),
+            "cities": qa_columns(hits, self.report, sources, columns),
             "total": sum(run["total"] for run in runs), "expanded": runs[0]["expanded"],
             "exact": exact, "sources": sources.entries, "notices": notices + runs[0]["notices"],
         }

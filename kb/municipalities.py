@@ -135,6 +135,10 @@ class MunicipalityTable:
         """The row of a prefecture by its name (``京都府``)."""
         return self._prefectures.get(compact(name))
 
+    def prefecture_names(self) -> tuple[str, ...]:
+        """The 47 prefecture names, in code order (北海道 first)."""
+        return tuple(m.name for m in self._rows if m.is_prefecture)
+
     def resolve(self, name: str, prefecture: str | None = None, context: str = "") -> Municipality | None:
         """The row named ``name`` ("神戸市", "茅部郡森町", "京都府", "大阪市北区").
 

@@ -61,7 +61,7 @@ def test_dx_training_row_holds_what_each_city_said(osaka_kobe: dict[str, Any]) -
 def test_an_empty_cell_says_so(osaka_kobe: dict[str, Any]) -> None:
     found = next(r for g in osaka_kobe["groups"] for r in g["rows"] if r["practice"]["id"] == "kintone")
     osaka = found["cells"][0]
-    assert osaka == {"municipality": "大阪市", "passages": [], "empty": True}
+    assert osaka == {"municipality": "大阪市", "code": "271004", "passages": [], "empty": True}
 
 
 def test_rows_are_grouped_by_category_in_taxonomy_order(service: SearchService,
@@ -176,7 +176,7 @@ def test_qa_for_a_practice_and_chosen_cities(service: SearchService) -> None:
     osaka, kobe = data["cities"]
     assert osaka["municipality"] == "大阪市" and len(osaka["items"]) == 1
     assert "通信費用" in osaka["items"][0]["question"]
-    assert kobe == {"municipality": "神戸市", "prefecture": "", "items": [], "empty": True}
+    assert kobe == {"municipality": "神戸市", "prefecture": "兵庫県", "code": "281000", "items": [], "empty": True}
     assert data["practice_name"] == "BYOD"
 
 

@@ -377,7 +377,7 @@ def format_comparison(data: dict[str, Any]) -> list[str]:
     """Readable lines for a comparison: per practice, each city's passages or 記載なし."""
     from index.compare import NO_RECORD
 
-    names = [c["municipality"] for c in data["cities"]]
+    names = [c["label"] for c in data["cities"]]
     lines = ["・".join(names) + "の比較" + (f"（検索語「{data['query']}」）" if data["query"] else "")]
     lines.extend(f"注意: {n}" for n in data["notices"])
     for c in data["cities"]:
@@ -387,11 +387,11 @@ def format_comparison(data: dict[str, Any]) -> list[str]:
         lines.append(f"■ {group['name']}")
         for row in group["rows"]:
             lines.append(f"  {row['practice']['name']}（{row['practice']['id']}）")
-            for cell in row["cells"]:
+            for name, cell in zip(names, row["cells"]):
                 cited = ", ".join(f"{p['file']}#{p['passage']}" for p in cell["passages"]) or NO_RECORD
-                lines.append(f"    {cell['municipality']}: {cited}")
+                lines.append(f"    {name}: {cited}")
     for kind, label in (("figures", "主な数値"), ("qa", "質疑応答"), ("observations", "所見")):
-        counts = "、".join(f"{c['municipality']} {len(c['items'])}件" for c in data[kind])
+        counts = "、".join(f"{name} {len(c['items'])}件" for name, c in zip(names, data[kind]))
         lines.append(f"■ {label}: {counts}")
     return lines
 

@@ -224,7 +224,7 @@ def compare_url_for_result(result: Mapping[str, Any]) -> str | None:
 
 def compare_params(result: Mapping[str, Any]) -> dict[str, Any]:
     """The URL parameters that give ``result`` again (for its exports and twins)."""
-    params: dict[str, Any] = {"cities": ",".join(c["municipality"] for c in result["cities"])}
+    params: dict[str, Any] = {"cities": ",".join(c["key"] for c in result["cities"])}
     if result.get("query"):
         params["q"] = result["query"]
     if result.get("categories"):
