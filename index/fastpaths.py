@@ -19,14 +19,16 @@ from __future__ import annotations
 import threading
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from whoosh import collectors
 from whoosh.idsets import BitSet
 from whoosh.query.qcore import NullQuery, Query
 from whoosh.searching import ResultsPage
+
+T = TypeVar("T")
 
 FILTER_CACHE_SIZE = 256
 COLUMN_CACHE_SIZE = 64
@@ -61,24 +63,41 @@ def search_page(
     return ResultsPage(chain.results(), page, pagelen), top.matched
 
 
-class FilterCache:
-    """Document sets of filter queries, per searcher; one per thread."""
+class SearcherCache:
+    """Values computed from one searcher, kept until the thread's searcher changes.
 
-    def __init__(self) -> None:
+    An index change brings a new searcher, so nothing stale is served; each
+    thread keeps its own, as each thread has its own searcher.
+    """
+
+    def __init__(self, size: int = FILTER_CACHE_SIZE) -> None:
         self._local = threading.local()
+        self._size = size
 
-    def docs(self, searcher: Any, key: Any, query: Query) -> Any:
-        """The set of documents matching ``query`` (cached under ``key``) in ``searcher``."""
+    def get(self, searcher: Any, key: Any, compute: Callable[[], T]) -> T:
+        """The value cached under ``key`` for ``searcher``, computed by ``compute`` the first time."""
         state = getattr(self._local, "state", None)
         if state is None or state[0] is not searcher:
             state = self._local.state = (searcher, {})
         cache: dict[Any, Any] = state[1]
-        found = cache.get(key)
-        if found is None:
-            if len(cache) >= FILTER_CACHE_SIZE:
+        if key not in cache:
+            if len(cache) >= self._size:
                 cache.clear()
-            found = cache[key] = BitSet(searcher.docs_for_query(query), size=searcher.doc_count_all())
-        return found
+            cache[key] = compute()
+        value: T = cache[key]
+        return value
+
+
+class FilterCache:
+    """Document sets of filter queries, per searcher; one per thread."""
+
+    def __init__(self) -> None:
+        self._cache = SearcherCache()
+
+    def docs(self, searcher: Any, key: Any, query: Query) -> Any:
+        """The set of documents matching ``query`` (cached under ``key``) in ``searcher``."""
+        return self._cache.get(
+            searcher, key, lambda: BitSet(searcher.docs_for_query(query), size=searcher.doc_count_all()))
 
 
 @dataclass(frozen=True)

@@ -60,11 +60,14 @@ def count_cells(groups: Iterable[tuple[str, str, str, int]], taxonomy: Taxonomy)
     of one name in different prefectures (森町) stay apart.
     """
     rows: dict[tuple[str, str], Counts] = {}
+    categories_of: dict[str, set[str]] = {}
     for name, prefecture, ids, n in groups:
         if not name:
             continue
-        practices = (taxonomy.get(pid) for pid in ids.split(",") if pid)
-        categories = {p.category for p in practices if p is not None}
+        categories = categories_of.get(ids)
+        if categories is None:
+            practices = (taxonomy.get(pid) for pid in ids.split(",") if pid)
+            categories = categories_of[ids] = {p.category for p in practices if p is not None}
         if not categories:
             continue
         row = rows.setdefault((name, prefecture), Counts())
@@ -88,28 +91,40 @@ def tagged_groups(searcher: Any, filters: MatrixFilters) -> Iterator[tuple[str, 
         yield name, prefecture, ids, n
 
 
-def matrix(searcher: Any, taxonomy: Taxonomy, table: MunicipalityTable, *,
-           filters: MatrixFilters, sort: str = "code") -> dict[str, Any]:
-    """The matrix dict: categories, one row per municipality, the largest cell, filter choices."""
+def check_sort(sort: str, taxonomy: Taxonomy) -> None:
+    """Refuse a sort order that is neither a key of SORT_KEYS nor a category id."""
     if sort not in SORT_KEYS and sort not in {c.id for c in taxonomy.categories}:
         choices = "、".join(SORT_KEYS)
         raise QueryError(f"sort は {choices} か分野のIDで指定してください", subject="sort")
+
+
+def matrix_rows(searcher: Any, taxonomy: Taxonomy, table: MunicipalityTable,
+                filters: MatrixFilters) -> list[dict[str, Any]]:
+    """One row per municipality, each cell with its count and shade level (in no set order)."""
     counted = count_cells(tagged_groups(searcher, filters), taxonomy)
-    categories = [{"id": c.id, "name": c.name} for c in taxonomy.categories]
-    rows = [_row(key, counts, categories, table) for key, counts in counted.items()]
-    rows.sort(key=_sort_key(sort))
+    ids = [c.id for c in taxonomy.categories]
+    rows = [_row(key, counts, ids, table) for key, counts in counted.items()]
     largest = max((cell["count"] for row in rows for cell in row["cells"]), default=0)
     for row in rows:
         for cell in row["cells"]:
             cell["level"] = shade_level(cell["count"], largest)
+    return rows
+
+
+def matrix(rows: list[dict[str, Any]], searcher: Any, taxonomy: Taxonomy, table: MunicipalityTable, *,
+           filters: MatrixFilters, sort: str = "code") -> dict[str, Any]:
+    """The matrix dict: categories, the rows in ``sort`` order, the largest cell, filter choices."""
+    check_sort(sort, taxonomy)
     return {
-        "categories": categories, "rows": rows, "sort": sort, "max": largest, "levels": LEVELS,
+        "categories": [{"id": c.id, "name": c.name} for c in taxonomy.categories],
+        "rows": sorted(rows, key=_sort_key(sort)), "sort": sort,
+        "max": max((cell["count"] for row in rows for cell in row["cells"]), default=0), "levels": LEVELS,
         "filters": {"prefecture": filters.prefecture, "year": filters.year},
         "choices": choices_of(searcher, table),
     }
 
 
-def _row(key: tuple[str, str], counts: Counts, categories: list[dict[str, str]],
+def _row(key: tuple[str, str], counts: Counts, categories: list[str],
          table: MunicipalityTable) -> dict[str, Any]:
     name, prefecture = key
     row = table.resolve(name, prefecture or None)
@@ -117,7 +132,7 @@ def _row(key: tuple[str, str], counts: Counts, categories: list[dict[str, str]],
         "municipality": name, "prefecture": prefecture, "code": row.code if row else "",
         "key": name if name == prefecture else f"{prefecture}{name}",
         "kana": row.kana if row else "", "total": counts.total,
-        "cells": [{"category": c["id"], "count": counts.by_category.get(c["id"], 0)} for c in categories],
+        "cells": [{"category": c, "count": counts.by_category.get(c, 0)} for c in categories],
     }
 
 

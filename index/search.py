@@ -37,8 +37,8 @@ from index.compare import (
     split_names,
 )
 from index.expand import Expander, Expansion
-from index.fastpaths import FilterCache, count_facets, search_page
-from index.matrix import MatrixFilters, matrix
+from index.fastpaths import FilterCache, SearcherCache, count_facets, search_page
+from index.matrix import MatrixFilters, check_sort, matrix, matrix_rows
 from index.overview import place_facet, visited_by_prefecture
 from index.practices import catalogue, practice_page
 from index.schema import FACET_COLUMNS, FACET_FIELDS, TEXT_FIELDS
@@ -290,6 +290,7 @@ class SearchService:
         self.table = MunicipalityTable.load()
         self.expander = Expander(self.taxonomy, self.table, self.municipalities)
         self._filters = FilterCache()
+        self._views = SearcherCache(size=32)
         self._highlighter = highlight.Highlighter(
             fragmenter=PassageFragmenter(maxchars=SNIPPET_CHARS, surround=40),
             formatter=PassageFormatter(),
@@ -547,7 +548,12 @@ class SearchService:
         if year is not None and not 1 <= year <= 9999:
             raise _refuse("year")
         filters = MatrixFilters(prefecture or None, year)
-        return matrix(self.searcher(), self.taxonomy, self.table, filters=filters, sort=sort or "code")
+        check_sort(sort or "code", self.taxonomy)
+        searcher = self.searcher()
+        # Counting reads every tagged passage; the rows stand until the index changes.
+        rows = self._views.get(searcher, ("matrix", filters),
+                               lambda: matrix_rows(searcher, self.taxonomy, self.table, filters))
+        return matrix(rows, searcher, self.taxonomy, self.table, filters=filters, sort=sort or "code")
 
     def stats(self) -> dict[str, Any]:
         """Counts of reports and passages, and the list of reports."""

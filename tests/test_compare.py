@@ -243,3 +243,22 @@ def test_count_cells_keeps_same_named_towns_apart_and_weighs_groups(service: Sea
     hokkaido = counted[("森町", "北海道")]
     assert hokkaido.total == 5 and hokkaido.by_category == {"devices": 2, "low-code": 3}
     assert counted[("森町", "静岡県")].total == 1
+
+
+def test_matrix_rows_are_counted_once_per_index_state(index_dir: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import index.search as search_module
+
+    calls: list[Any] = []
+    real = search_module.matrix_rows
+
+    def counting(*args: Any) -> Any:
+        calls.append(args[-1])
+        return real(*args)
+
+    monkeypatch.setattr(search_module, "matrix_rows", counting)
+    fresh = SearchService(index_dir)
+    first = fresh.matrix()
+    assert fresh.matrix(sort="total")["rows"] != [] and fresh.matrix() == first
+    assert len(calls) == 1
+    fresh.matrix(prefecture="大阪府")
+    assert len(calls) == 2
