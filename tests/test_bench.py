@@ -71,6 +71,7 @@ def test_run_prints_the_figures(tmp_path: Path) -> None:
             assert compare[view][key] >= 0
     assert result["search_library"]["n"] == result["queries"] >= 200
     assert len(compare["cities"]) == 2 and compare["rows"] > 0 and compare["sources"] > 0
+    assert compare["matrix_first_ms"] > 0
     assert result["search_http"]["available"] is False
     assert result["index_mb"] > 0 and (tmp_path / "result.json").exists()
 
