@@ -27,6 +27,7 @@ _EVERY: Query = Every()  # type: ignore[no-untyped-call]
 from index.analysis import group_query, practice_term, query_terms, query_units
 from index.build import open_index
 from index.compare import (
+    MATCHES_PER_CITY,
     MAX_CITIES,
     City,
     Sources,
@@ -139,10 +140,13 @@ class Filters:
     year: int | None = None
     section: str | None = None
     practice: str | None = None
+    codes: tuple[str, ...] = ()
 
     def query(self) -> Query:
         """The Whoosh filter query: passages, narrowed by each filter set."""
         terms: list[Query] = [Term("kind", "passage")]
+        if self.codes:
+            terms.append(Or([Term("code", code) for code in self.codes]))
         if self.city:
             field = "code" if self.city.isdigit() else "municipality"
             terms.append(Term(field, self.city))
@@ -438,8 +442,9 @@ class SearchService:
     def report(self, file: str) -> dict[str, Any]:
         """The parsed report stored for ``file``; NotFoundError if none."""
         searcher = self.searcher()
-        doc = searcher.document(kind="report", file=file)
-        if doc is None:
+        # A report's document id is its file name (a passage's is FILE#ID): one unique term.
+        doc = searcher.document(id=file)
+        if doc is None or doc.get("kind") != "report":
             raise NotFoundError("この報告書は索引にありません", subject=file)
         data: dict[str, Any] = json.loads(doc["report_json"])
         return data
@@ -510,14 +515,13 @@ class SearchService:
             if category not in known:
                 raise QueryError(f"category の「{category}」は取組の分野にありません", subject="category")
         query = (query or "").strip()[:MAX_QUERY_CHARS]
-        matches = None
+        matches: dict[str, dict[str, Any]] | None = None
+        expanded: list[dict[str, Any]] = []
         if query:
-            matches = {c.id: self.search(query, city=c.code or c.name, limit=MAX_LIMIT, exact=exact)
-                       for c in columns if c.passages}
+            matches, expanded = self.city_matches(query, [c for c in columns if c.passages], exact=exact)
         result = comparison(columns, self.taxonomy, self.report, query=query, matches=matches,
                             categories=categories)
-        first = next(iter(matches.values()), None) if matches else None
-        result["expanded"] = first["expanded"] if first else []
+        result["expanded"] = expanded
         result["exact"] = exact
         result["notices"] = notices
         return result
@@ -528,19 +532,58 @@ class SearchService:
         query = (query or "").strip()[:MAX_QUERY_CHARS]
         if not query and not practice:
             raise QueryError("q（検索語）か practice（取組のID）を指定してください", subject="q")
+        validate(city=None, prefecture=None, year=None, section="qa", limit=1, page=1, practice=practice)
         notices: list[str] = []
         columns = self.resolve_cities(cities, notices) if split_names(cities) else []
-        runs = [self.search(query, city=c.code or c.name, section="qa", practice=practice, limit=MAX_LIMIT,
-                            exact=exact) for c in columns] or [
-            self.search(query, section="qa", practice=practice, limit=MAX_LIMIT, exact=exact)]
+        if columns:
+            grouped, expanded = self.city_matches(query, columns, exact=exact, section="qa",
+                                                  practice=practice, shown=0)
+            hits = [hit for c in columns for hit in grouped.get(c.id, {"hits": []})["hits"]]
+            total = sum(g["total"] for g in grouped.values())
+        else:
+            run = self.search(query, section="qa", practice=practice, limit=MAX_LIMIT, exact=exact)
+            hits, total, expanded = run["hits"], run["total"], run["expanded"]
+            notices += run["notices"]
         sources = Sources()
-        hits = [hit for run in runs for hit in run["hits"]]
         return {
             "query": query, "practice": practice, "practice_name": self.practice_name(practice or ""),
-            "cities": qa_columns(hits, self.report, sources, columns),
-            "total": sum(run["total"] for run in runs), "expanded": runs[0]["expanded"],
-            "exact": exact, "sources": sources.entries, "notices": notices + runs[0]["notices"],
+            "cities": qa_columns(hits, self.report, sources, columns), "total": total,
+            "expanded": expanded, "exact": exact, "sources": sources.entries, "notices": notices,
         }
+
+    def city_matches(self, query: str, columns: Sequence[City], *, exact: bool = False,
+                     section: str | None = None, practice: str | None = None,
+                     shown: int = MATCHES_PER_CITY) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
+        """One search over the passages of ``columns``, its hits grouped by city, best first.
+
+        Each city gets ``{"total", "hits", "expanded"}``; its first ``shown``
+        hits are full search hits (with snippets), the rest name their passage.
+        One search for all the columns costs what one city's search costs.
+        """
+        units, expansions = parse_query(query[:MAX_QUERY_CHARS], None if exact else self.expander)
+        expanded = [e.to_dict() for e in expansions]
+        filters = Filters(section=section, practice=practice, codes=tuple(sorted(c.code for c in columns if c.code)))
+        grouped: dict[str, dict[str, Any]] = {c.id: {"total": 0, "hits": [], "expanded": expanded} for c in columns}
+        if not filters.codes or (not units and not practice):
+            return grouped, expanded
+        for hit in self._ranked(units, filters):
+            fields = hit.fields()
+            group = grouped.get(str(fields.get("code") or fields.get("municipality", "")))
+            if group is not None:
+                group["total"] += 1
+                group["hits"].append(self._hit(hit) if len(group["hits"]) < shown else _brief(fields))
+        return grouped, expanded
+
+    def _ranked(self, units: list[Query], filters: Filters) -> Any:
+        """Every passage allowed by ``filters`` matching ``units``, best first (all units, else some)."""
+        searcher = self.searcher()
+        allowed = self._filters.docs(searcher, filters, filters.query())
+        limit = max(1, len(allowed))
+        results, _ = search_page(searcher, And(units) if units else _EVERY, allowed, 1, limit)
+        if len(units) > 1 and len(results) < FEW_HITS:
+            results, _ = search_page(searcher, _all_first(units), allowed, 1, limit)
+        results.results.highlighter = self._highlighter
+        return results
 
     def matrix(self, prefecture: str | None = None, year: int | None = None,
                sort: str = "code") -> dict[str, Any]:
@@ -574,6 +617,13 @@ class SearchService:
             "prefectures": visited_by_prefecture(results.groups("place")),
             "files": sorted(files, key=lambda f: f["file"]),
         }
+
+
+def _brief(fields: dict[str, Any]) -> dict[str, Any]:
+    """A hit without snippet or score: which passage it is, where and when, and its practices."""
+    keys = ("file", "passage", "municipality", "prefecture", "code", "date", "title", "council", "body")
+    return {**{k: fields.get(k, "") for k in keys},
+            "practices": [{"id": pid} for pid in fields.get("practice", "").split(",") if pid]}
 
 
 def facet_counts(searcher: Any, docnums: list[int]) -> dict[str, dict[str, int]]:

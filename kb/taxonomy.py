@@ -188,6 +188,8 @@ class Taxonomy:
         self._categories = {c.id: c for c in categories}
         self._aliases = _alias_index(practices, source)
         self._variant_index = _variant_index(variants)
+        # A passage is marked once per practice it names: its mentions are found once.
+        self._mentions = functools.lru_cache(maxsize=4096)(self._mentions)  # type: ignore[method-assign]
 
     @classmethod
     def load(cls, path: Path | None = None) -> Taxonomy:
@@ -270,8 +272,11 @@ class Taxonomy:
         word in a sentence that names another practice: 「Office 365…職員に
         対する研修」 is training in a digital tool, 「新人研修」 alone is not.
         """
+        return list(self._mentions(text))
+
+    def _mentions(self, text: str) -> tuple[Mention, ...]:
         found = self.find(text)
-        return sorted([*found, *self._cue_mentions(text, found)], key=lambda m: (m.start, -m.end))
+        return tuple(sorted([*found, *self._cue_mentions(text, found)], key=lambda m: (m.start, -m.end)))
 
     def _cue_mentions(self, text: str, found: list[Mention]) -> Iterator[Mention]:
         for start, end in _sentences(text):
