@@ -599,24 +599,29 @@ class SearchService:
         return matrix(rows, searcher, self.taxonomy, self.table, filters=filters, sort=sort or "code")
 
     def stats(self) -> dict[str, Any]:
-        """Counts of reports and passages, and the list of reports."""
+        """Counts of reports and passages, and the list of reports (made once per index state)."""
         searcher = self.searcher()
-        files = [
-            {"file": d["file"], "title": d.get("title", ""),
-             "council": d.get("council", ""), "body": d.get("body", "")}
-            for d in searcher.documents(kind="report")
-        ]
-        results: Any = searcher.search(
-            Term("kind", "passage"), limit=1,
-            groupedby={"municipality": sorting.FieldFacet("municipality", maptype=sorting.Count),
-                       "place": place_facet()},
-        )
-        return {
-            "reports": len(files), "passages": len(results),
-            "municipalities": _facet_counts(results.groups("municipality")),
-            "prefectures": visited_by_prefecture(results.groups("place")),
-            "files": sorted(files, key=lambda f: f["file"]),
-        }
+        return self._views.get(searcher, "stats", lambda: _stats(searcher))
+
+
+def _stats(searcher: Any) -> dict[str, Any]:
+    """What :meth:`SearchService.stats` returns, counted from ``searcher``."""
+    files = [
+        {"file": d["file"], "title": d.get("title", ""),
+         "council": d.get("council", ""), "body": d.get("body", "")}
+        for d in searcher.documents(kind="report")
+    ]
+    results: Any = searcher.search(
+        Term("kind", "passage"), limit=1,
+        groupedby={"municipality": sorting.FieldFacet("municipality", maptype=sorting.Count),
+                   "place": place_facet()},
+    )
+    return {
+        "reports": len(files), "passages": len(results),
+        "municipalities": _facet_counts(results.groups("municipality")),
+        "prefectures": visited_by_prefecture(results.groups("place")),
+        "files": sorted(files, key=lambda f: f["file"]),
+    }
 
 
 def _brief(fields: dict[str, Any]) -> dict[str, Any]:
