@@ -197,7 +197,8 @@ def compare_views(service: Any, queries: list[str]) -> dict[str, Any]:
     service.matrix()
     matrix_first_ms = (time.perf_counter() - cold) * 1000
     return {
-        "cities": pair, "rows": rows, "sources": len(table["sources"]), "first_ms": round(cold_ms, 1),
+        "cities": pair, "columns": len(table["cities"]), "rows": rows, "sources": len(table["sources"]),
+        "first_ms": round(cold_ms, 1),
         "without_query": timed(lambda: service.compare(pair), 5),
         "with_query": percentiles(samples),
         "qa": timed(lambda: service.compare_qa(practice="byod"), 5),
