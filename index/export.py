@@ -58,10 +58,20 @@ def table_rows(data: Mapping[str, Any]) -> list[tuple[str, str, list[list[str]]]
     return rows
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""A cell starting with one of these would be run as a formula by a spreadsheet."""
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _csv(rows: Iterable[Sequence[Any]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerows(rows)
+    writer.writerows([_cell(v) for v in row] for row in rows)
     return BOM + out.getvalue()
 
 

@@ -134,3 +134,12 @@ def test_passage_url(file: str, passage: str, base: str, url: str) -> None:
 
 def test_source_label_skips_what_is_missing() -> None:
     assert source_label({"municipality": "神戸市", "date": "2022-07-22"}) == "神戸市　2022-07-22"
+
+
+@pytest.mark.parametrize(("text", "cell"), [
+    ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+    ("+81", "'+81"), ("-1", "'-1"), ("@SUM(A1)", "'@SUM(A1)"), ("BYOD", "BYOD"),
+])
+def test_csv_cells_are_never_formulas(text: str, cell: str) -> None:
+    data = {"categories": [], "rows": [{"municipality": text, "prefecture": "", "code": "", "total": 1, "cells": []}]}
+    assert read_csv(matrix_csv(data))[1][0] == cell
