@@ -34,6 +34,7 @@ from index.compare import (
     comparison,
     load_cities,
     load_code,
+    practice_ids,
     qa_columns,
     split_names,
 )
@@ -627,8 +628,7 @@ def _stats(searcher: Any) -> dict[str, Any]:
 def _brief(fields: dict[str, Any]) -> dict[str, Any]:
     """A hit without snippet or score: which passage it is, where and when, and its practices."""
     keys = ("file", "passage", "municipality", "prefecture", "code", "date", "title", "council", "body")
-    return {**{k: fields.get(k, "") for k in keys},
-            "practices": [{"id": pid} for pid in fields.get("practice", "").split(",") if pid]}
+    return {**{k: fields.get(k, "") for k in keys}, "practices": [{"id": pid} for pid in practice_ids(fields)]}
 
 
 def facet_counts(searcher: Any, docnums: list[int]) -> dict[str, dict[str, int]]:
