@@ -16,6 +16,7 @@ from whoosh.query.compound import And
 from whoosh.query.terms import Term
 
 from index.practices import mark_mentions
+from index.schema import practice_ids
 from kb.taxonomy import Practice, Taxonomy
 
 MAX_CITIES = 8
@@ -123,11 +124,6 @@ def _city(name: str, passages: list[dict[str, Any]], prefixed: bool) -> City:
     prefecture = str(passages[0].get("prefecture", ""))
     key = f"{prefecture}{name}" if prefixed and prefecture != name else name
     return City(name, prefecture, str(passages[0].get("code", "")), tuple(passages), key)
-
-
-def practice_ids(fields: Mapping[str, Any]) -> list[str]:
-    """The practice ids a passage's stored fields carry."""
-    return [pid for pid in str(fields.get("practice", "")).split(",") if pid]
 
 
 def evidence(fields: Mapping[str, Any], practice: Practice, taxonomy: Taxonomy,

@@ -16,6 +16,7 @@ from whoosh.query.compound import And
 from whoosh.query.qcore import Every
 from whoosh.query.terms import Term
 
+from index.schema import practice_ids
 from kb.taxonomy import Practice, Taxonomy
 
 
@@ -44,9 +45,7 @@ def _practice_counts(searcher: Any) -> dict[str, dict[str, int]]:
     files: dict[str, set[str]] = {}
     passages: dict[str, int] = {}
     for fields in _tagged_passages(searcher):
-        for pid in fields.get("practice", "").split(","):
-            if not pid:
-                continue
+        for pid in practice_ids(fields):
             passages[pid] = passages.get(pid, 0) + 1
             files.setdefault(pid, set()).add(fields["file"])
             if fields.get("municipality"):

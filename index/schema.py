@@ -8,6 +8,7 @@ unchanged files and to show the report page).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from whoosh import fields
@@ -50,6 +51,11 @@ def make_schema() -> fields.Schema:
         sha256=fields.STORED(),
         report_json=fields.STORED(),
     )
+
+
+def practice_ids(fields: Mapping[str, Any]) -> list[str]:
+    """The practice ids a passage's stored ``practice`` field holds (``"byod,intune"``)."""
+    return [pid for pid in str(fields.get("practice", "")).split(",") if pid]
 
 
 def schema_signature(schema: fields.Schema) -> str:

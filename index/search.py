@@ -34,7 +34,6 @@ from index.compare import (
     comparison,
     load_cities,
     load_code,
-    practice_ids,
     qa_columns,
     split_names,
 )
@@ -43,7 +42,7 @@ from index.fastpaths import FilterCache, SearcherCache, count_facets, search_pag
 from index.matrix import MatrixFilters, check_sort, matrix, matrix_rows
 from index.overview import place_facet, visited_by_prefecture
 from index.practices import catalogue, practice_page
-from index.schema import FACET_COLUMNS, FACET_FIELDS, TEXT_FIELDS
+from index.schema import FACET_COLUMNS, FACET_FIELDS, TEXT_FIELDS, practice_ids
 from kb.errors import NotFoundError, QueryError
 from kb.model import SECTIONS
 from kb.municipalities import Municipality, MunicipalityTable
@@ -426,7 +425,7 @@ class SearchService:
             "text": fields["text"], "snippet": self._snippet(hit, fields["text"]),
             "practices": [
                 {"id": pid, "name": self.practice_name(pid)}
-                for pid in fields.get("practice", "").split(",") if pid
+                for pid in practice_ids(fields)
             ],
             "score": round(float(hit.score or 0.0), 4),
         }
