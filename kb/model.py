@@ -72,6 +72,22 @@ class Observation:
 
 
 @dataclass
+class Doubt:
+    """Something the parser is unsure of, said out loud instead of guessed silently.
+
+    ``kind`` is one of ``no-visit``, ``no-date``, ``schedule-mismatch``,
+    ``qa-unpaired``, ``ambiguous-host``, ``unclaimed-section``; ``message`` and
+    ``advice`` (what to do) are Japanese; ``visit`` is the 1-based visit it is
+    about, or None for the whole report.
+    """
+
+    kind: str
+    message: str
+    advice: str = ""
+    visit: int | None = None
+
+
+@dataclass
 class Visit:
     """One host visited on one day."""
 
@@ -87,6 +103,8 @@ class Visit:
     passages: list[Passage] = field(default_factory=list)
     practices: list[PracticeRef] = field(default_factory=list)
     figures: list[KeyFigure] = field(default_factory=list)
+    evidence: list[str] = field(default_factory=list)
+    doubts: list[Doubt] = field(default_factory=list)
 
 
 @dataclass
@@ -119,6 +137,8 @@ class Report:
     practices: list[PracticeRef] = field(default_factory=list)
     figures: list[KeyFigure] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    evidence: list[str] = field(default_factory=list)
+    doubts: list[Doubt] = field(default_factory=list)
     format: str = "txt"
     encoding: str = "utf-8"
     text: str = ""
