@@ -32,7 +32,7 @@ from kb.details import from_header, parse_visit
 from kb.enrich import enrich
 from kb.header import read_header, title_idx, year_context
 from kb.layout import Field, Line, find_fields, split_lines
-from kb.model import Observation, Period, Report, Visit
+from kb.model import Doubt, Observation, Period, Report, Visit
 from kb.municipalities import MunicipalityTable, compact
 from kb.passages import Collector, renumber
 from kb.taxonomy import Taxonomy
@@ -48,6 +48,7 @@ from kb.visits import (
 from kb.walk import walk
 
 NO_VISIT_WARNING = "視察先を特定できませんでした（全文を報告書全体の段落として扱います）"
+NO_VISIT_ADVICE = "報告書と同じフォルダに「<ファイル名>.toml」を置き、[[visits]] に municipality・prefecture・date を書いてください"
 
 
 def parse_text(
@@ -85,6 +86,7 @@ def parse_text(
     _read_rest(report, lines, first, tail, consumed | title_idx(lines, first))
     if not report.visits:
         report.warnings.append(NO_VISIT_WARNING)
+        report.doubts.append(Doubt("no-visit", NO_VISIT_WARNING, NO_VISIT_ADVICE))
     _finish_period(report)
     return enrich(report, taxonomy)
 
