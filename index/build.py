@@ -1,6 +1,7 @@
 """Build or update the index from report files.
 
-Unchanged files (same SHA-256) are skipped, changed ones replaced, files
+Unchanged files (same SHA-256 of the report and its sidecar, see
+:mod:`kb.sidecar`) are skipped, changed ones replaced, files
 that disappeared from a scanned folder deleted. One bad file is reported and
 the rest of the ingest goes on; everything is written in one commit, so an
 interrupted build leaves the previous index as it was.
@@ -28,7 +29,9 @@ from kb.errors import DxkbError, IndexBusyError, IndexMissingError, IndexOutdate
 from kb.model import Passage, Report, Visit
 from kb.municipalities import MunicipalityTable
 from kb.parse import parse_file
-from kb.readers import SUPPORTED_SUFFIXES, file_error
+from kb.readers import file_error
+from kb.scan import scan_reports
+from kb.sidecar import sidecar_bytes, sidecar_hint
 
 WRITER_TIMEOUT = 30.0
 
@@ -51,6 +54,7 @@ class BuildSummary:
     removed: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     failed: list[FileFailure] = field(default_factory=list)
+    ignored: dict[str, list[str]] = field(default_factory=dict)
     passages: int = 0
     warnings: dict[str, list[str]] = field(default_factory=dict)
     seconds: float = 0.0
@@ -72,19 +76,12 @@ class _Indexed:
 
 
 def collect_files(paths: Sequence[Path], summary: BuildSummary) -> list[Path]:
-    """Report files under ``paths`` (folders are searched recursively)."""
-    found: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found.extend(
-                p for p in sorted(path.rglob("*"))
-                if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
-            )
-        elif path.is_file():
-            found.append(path)
-        else:
-            summary.failed.append(FileFailure(str(path), "ファイルまたはフォルダが見つかりません", "パスを確かめてください"))
-    return found
+    """Report files under ``paths`` (folders are searched recursively); the rest goes in ``summary``."""
+    scan = scan_reports(paths)
+    for path in scan.missing:
+        summary.failed.append(FileFailure(str(path), "ファイルまたはフォルダが見つかりません", "パスを確かめてください"))
+    summary.ignored = scan.ignored
+    return scan.files
 
 
 def _is_current(ix: Any) -> bool:
@@ -148,6 +145,16 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def report_sha256(path: Path) -> str:
+    """Hex SHA-256 of a report and its sidecar: editing, adding or removing the sidecar changes it."""
+    extra = sidecar_bytes(path)
+    if extra is None:
+        return file_sha256(path)
+    digest = hashlib.sha256(file_sha256(path).encode("ascii"))
+    digest.update(b"\0sidecar\0" + extra)
+    return digest.hexdigest()
+
+
 def passage_documents(report: Report, source: str) -> Iterator[dict[str, Any]]:
     """One Whoosh document per passage, carrying its report's metadata."""
     for order, (visit, passage) in enumerate(report.all_passages()):
@@ -192,8 +199,13 @@ def report_document(report: Report, sha256: str, source: str) -> dict[str, Any]:
         "council": report.council,
         "sha256": sha256,
         "source": source,
-        "report_json": json.dumps(report.to_dict(), ensure_ascii=False),
+        "report_json": json.dumps(report_data(report), ensure_ascii=False),
     }
+
+
+def report_data(report: Report) -> dict[str, Any]:
+    """What the report page shows: the parse, and the sidecar that would settle its doubts."""
+    return {**report.to_dict(), "sidecar_hint": sidecar_hint(report, MunicipalityTable.load())}
 
 
 def _removed(indexed: dict[str, _Indexed], scanned: Iterable[Path], seen: set[str]) -> list[str]:
@@ -304,7 +316,7 @@ def _prepare(job: tuple[Path, _Indexed | None], table: MunicipalityTable) -> _Pr
     path, previous = job
     item = _Prepared(path, previous)
     try:
-        item.sha256 = sha = file_sha256(path)
+        item.sha256 = sha = report_sha256(path)
         if previous and previous.sha256 == sha and Path(previous.source) == path.resolve():
             return item
         item.report = parse_file(path, table)

@@ -124,3 +124,7 @@ class IndexOutdatedError(DxkbError):
 
 class TaxonomyError(DxkbError):
     """The practice taxonomy file is malformed or inconsistent."""
+
+
+class SidecarError(ReportFileError):
+    """A report's sidecar (``<report>.toml``) is malformed: bad TOML, unknown key, bad value."""

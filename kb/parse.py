@@ -98,15 +98,17 @@ def _visit_starts(lines: list[Line], fields: list[Field], table: MunicipalityTab
 
 
 def parse_file(path: Path, table: MunicipalityTable | None = None) -> Report:
-    """Read, repair and parse one report file."""
+    """Read, repair and parse one report file, then apply its sidecar (see :mod:`kb.sidecar`)."""
     from kb.readers import read_document
     from kb.repair import repair_text
+    from kb.sidecar import with_sidecar
 
     doc = read_document(path)
-    return parse_text(
+    report = parse_text(
         repair_text(doc.text), path.name, format=doc.format, encoding=doc.encoding,
         warnings=list(doc.warnings), table=table, title=doc.title,
     )
+    return with_sidecar(path, report, table)
 
 
 def _read_rest(report: Report, lines: list[Line], first: int, tail: int, consumed: set[int]) -> None:

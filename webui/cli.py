@@ -77,6 +77,7 @@ def main() -> None:
       dxkb index                      # data/reports を索引化
       dxkb search BYOD                # 段落を検索
       dxkb parse data/reports/yokohama-2022-07-digital-committee.txt --json
+      dxkb check                      # 解析結果の疑わしい点と対処
       dxkb practices byod             # BYOD を行っている自治体
       dxkb serve                      # http://127.0.0.1:5000 で公開
     """
@@ -183,9 +184,63 @@ def format_summary(data: dict[str, Any], target: Path) -> list[str]:
     ]
     for file, warnings in data["warnings"].items():
         lines.extend(f"警告: {file}: {w}" for w in warnings)
+    lines.extend(ignored_lines(data.get("ignored", {})))
     if data["failed"]:
         lines.append(f"索引に入らなかったファイル（{len(data['failed'])} 件）:")
         lines.extend(failure_table(data["failed"]))
+    return lines
+
+
+def ignored_lines(ignored: dict[str, list[str]]) -> list[str]:
+    """One line per extension a folder scan left out, with the count."""
+    return [f"対象外のファイル: {suffix} {len(files)} 件" for suffix, files in sorted(ignored.items())]
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="疑わしい点をJSONの一覧で出力する")
+@handle_errors
+def check(paths: tuple[Path, ...], as_json: bool) -> None:
+    """報告書を解析し、解析結果に疑わしい点がある報告書と対処を一覧する（既定: data/reports）。
+
+    視察先を特定できない報告書には、置けば解決するサイドカー
+    （<報告書のファイル名>.toml）の例を示します。疑わしい点があると終了コード1。
+
+    \b
+    例:
+      dxkb check
+      dxkb check reports/2024 --json
+    """
+    from kb.check import check_reports
+
+    result = check_reports(list(paths) or [default_reports_dir()])
+    if as_json:
+        echo_json(result.to_list())
+        for line in ignored_lines(result.ignored):
+            echo_err(line)
+    else:
+        for line in format_check(result.checked, result.to_list(), result.ignored):
+            click.echo(line)
+    if result.items:
+        sys.exit(1)
+
+
+def format_check(checked: int, items: list[dict[str, Any]], ignored: dict[str, list[str]]) -> list[str]:
+    """Readable lines for ``dxkb check``: per file its doubts and what to do."""
+    lines = [f"報告書 {checked} 件を確かめました"]
+    file = None
+    for item in items:
+        if item["file"] != file:
+            file = item["file"]
+            lines.append(file)
+        where = f"（視察先{item['visit']}）" if item["visit"] else ""
+        lines.append(f"  疑わしい点{where}: {item['message']}")
+        first, *rest = (item["advice"] or "なし").rstrip("\n").split("\n")
+        lines.append(f"  対処: {first}")
+        lines.extend(f"    {line}".rstrip() for line in rest)
+    files = len({item["file"] for item in items})
+    lines.append(f"疑わしい点のある報告書 {files} 件（{len(items)} 点）" if items else "疑わしい点はありません")
+    lines.extend(ignored_lines(ignored))
     return lines
 
 

@@ -1,0 +1,375 @@
+"""Sidecars: a ``<report file>.toml`` beside a report states what its text does not make clear.
+
+For ``foo.txt`` the sidecar is ``foo.txt.toml``::
+
+    council = "府中市議会"      # optional
+    body = "総務委員会"         # optional
+    [[visits]]
+    municipality = "三原市"
+    prefecture = "広島県"       # optional when the name is unambiguous
+    date = "2023-07-10"        # optional
+
+:func:`read_sidecar` validates it against the municipality code table and
+raises :class:`~kb.errors.SidecarError` naming the file and the key;
+:func:`apply_sidecar` makes a parsed report agree with it, keeping the
+passages the parser found and moving them to the visits the sidecar lists.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kb.dates import find_dates
+from kb.enrich import enrich
+from kb.errors import SidecarError
+from kb.model import Doubt, Period, QAPair, Report, Visit
+from kb.municipalities import Municipality, MunicipalityTable, compact
+from kb.passages import renumber
+
+SIDECAR_SUFFIX = ".toml"
+VISIT_DOUBTS = frozenset({"no-visit", "no-date", "schedule-mismatch", "ambiguous-host"})
+"""Doubt kinds a sidecar settles: which hosts were visited, and when."""
+
+_TOP_KEYS = frozenset({"council", "body", "visits"})
+_VISIT_KEYS = frozenset({"municipality", "prefecture", "date"})
+# A report-level Q&A passage keeps no pair (the report has none); the parser
+# writes its text in this shape unless the source text is kept as is.
+_QA_TEXT = re.compile(r"\A問：(?P<q>.+?)\n答：(?P<a>.+)\Z", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class SidecarVisit:
+    """One visit as the sidecar states it, resolved in the code table."""
+
+    municipality: str
+    prefecture: str
+    code: str
+    date: str | None = None
+
+
+@dataclass(frozen=True)
+class Sidecar:
+    """A validated sidecar: its file name and what it states."""
+
+    file: str
+    council: str = ""
+    body: str = ""
+    visits: tuple[SidecarVisit, ...] = ()
+
+
+def sidecar_path(report: Path) -> Path:
+    """Where the sidecar of ``report`` lives: ``foo.txt`` → ``foo.txt.toml``."""
+    return report.with_name(report.name + SIDECAR_SUFFIX)
+
+
+def is_sidecar(path: Path) -> bool:
+    """True for a ``.toml`` file whose report (its name without ``.toml``) exists beside it."""
+    return path.suffix.lower() == SIDECAR_SUFFIX and path.with_name(path.name[: -len(SIDECAR_SUFFIX)]).is_file()
+
+
+def sidecar_bytes(report: Path) -> bytes | None:
+    """The bytes of the sidecar of ``report``, or None when it has none."""
+    path = sidecar_path(report)
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise SidecarError(f"読み込めません（{exc.strerror or exc}）", subject=str(path),
+                           hint="ファイルの権限を確かめてください") from exc
+
+
+def read_sidecar(report: Path, table: MunicipalityTable) -> Sidecar | None:
+    """The validated sidecar of ``report``, or None when there is none."""
+    data = sidecar_bytes(report)
+    if data is None:
+        return None
+    return parse_sidecar(data, sidecar_path(report).name, table)
+
+
+def parse_sidecar(data: bytes, name: str, table: MunicipalityTable) -> Sidecar:
+    """Parse and validate sidecar bytes; :class:`SidecarError` names ``name`` and the key at fault."""
+    try:
+        raw = tomllib.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise _error(name, "", "UTF-8 で書かれていません", "UTF-8 で保存し直してください") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise _error(name, "", f"TOML として読めません（{exc}）",
+                     "書き方を README の「サイドカー」の例と見比べてください") from None
+    _no_unknown(raw, _TOP_KEYS, name, "")
+    visits = raw.get("visits", [])
+    if not isinstance(visits, list) or not all(isinstance(v, dict) for v in visits):
+        raise _error(name, "visits", "[[visits]] の表の並びで書いてください", "例: [[visits]] の下に municipality = \"三原市\"")
+    return Sidecar(
+        name,
+        council=_text(raw, "council", name, ""),
+        body=_text(raw, "body", name, ""),
+        visits=tuple(_visit(v, n, name, table) for n, v in enumerate(visits, 1)),
+    )
+
+
+def _error(name: str, key: str, message: str, hint: str) -> SidecarError:
+    where = f"{name} の {key}" if key else name
+    return SidecarError(message, subject=where, hint=hint)
+
+
+def _no_unknown(raw: dict[str, Any], known: frozenset[str], name: str, prefix: str) -> None:
+    for key in raw:
+        if key not in known:
+            allowed = "、".join(sorted(known))
+            raise _error(name, prefix + key, "知らない項目です", f"書ける項目は {allowed} です")
+
+
+def _text(raw: dict[str, Any], key: str, name: str, prefix: str) -> str:
+    value = raw.get(key, "")
+    if not isinstance(value, str):
+        raise _error(name, prefix + key, "文字列ではありません", f'{key} = "…" のように引用符で囲んでください')
+    return value.strip()
+
+
+def _visit(raw: dict[str, Any], n: int, name: str, table: MunicipalityTable) -> SidecarVisit:
+    prefix = f"visits[{n}]."
+    _no_unknown(raw, _VISIT_KEYS, name, prefix)
+    municipality = _text(raw, "municipality", name, prefix)
+    if not municipality:
+        raise _error(name, prefix + "municipality", "視察先の市区町村名がありません", '例: municipality = "三原市"')
+    row = _resolve(municipality, _text(raw, "prefecture", name, prefix), name, prefix, table)
+    return SidecarVisit(row.name, row.prefecture, row.code, _date(raw.get("date"), name, prefix + "date"))
+
+
+def _resolve(municipality: str, prefecture: str, name: str, prefix: str, table: MunicipalityTable) -> Municipality:
+    if prefecture and table.prefecture(prefecture) is None:
+        raise _error(name, prefix + "prefecture", f"「{prefecture}」という都道府県はありません", '例: prefecture = "広島県"')
+    row = table.resolve(municipality, prefecture or None)
+    if row is None or (prefecture and row.prefecture != compact(prefecture)):
+        where = f"{prefecture}に" if prefecture else "自治体コード表に"
+        raise _error(name, prefix + "municipality", f"「{municipality}」は{where}ありません",
+                     "市区町村名を「三原市」のように正式な名前で書いてください")
+    rows = [m for m in table.search(row.name) if m.name == row.name]
+    if not prefecture and len(rows) > 1:
+        places = "、".join(m.prefecture for m in rows)
+        raise _error(name, prefix + "prefecture", f"「{municipality}」は複数あります（{places}）",
+                     'prefecture = "…" で都道府県を指定してください')
+    return row
+
+
+def _date(value: Any, name: str, key: str) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value.strip()).isoformat()
+        except ValueError:
+            pass
+    raise _error(name, key, f"日付として読めません（{value!r}）", 'date = "2023-07-10" のように年-月-日で書いてください')
+
+
+# --------------------------------------------------------------------------
+# Applying a sidecar to a parsed report
+
+
+def apply_sidecar(report: Report, sidecar: Sidecar, table: MunicipalityTable) -> Report:
+    """Make ``report`` agree with ``sidecar``: its council, body and visits.
+
+    Listed visits replace the parsed ones, in the sidecar's order; a parsed
+    visit of the same host keeps its passages, Q&A and observations, a
+    parsed visit of an unlisted host is taken for the next listed host the
+    parser did not find (a misread host), else merged into the preceding
+    kept visit.  When the parser found no visit, the report-level passages
+    are shared out by the hosts they mention.  Doubts about visits give way
+    to the sidecar, which ``report.warnings`` says.
+    """
+    report.council = sidecar.council or report.council
+    report.body = sidecar.body or report.body
+    if not sidecar.visits:
+        return report
+    found_none = not report.visits
+    visits = _assign(report.visits, sidecar)
+    if found_none:
+        _share_out(report, visits, table)
+    for n, visit in enumerate(visits, 1):
+        renumber(f"v{n}", visit.passages, visit.qa, visit.observations)
+    renumber("r", report.passages, [], report.observations)
+    report.visits = visits
+    _settle_doubts(report, sidecar.file)
+    _fit_period(report)
+    return enrich(report)
+
+
+def _fit_period(report: Report) -> None:
+    """Set the trip's period from the visit dates when it is unknown or does not hold them."""
+    days = sorted(v.date for v in report.visits if v.date)
+    if not days:
+        return
+    start, end = report.period.start, report.period.end or report.period.start
+    if not start or not end or days[0] < start or days[-1] > end:
+        report.period = Period(days[0], days[-1])
+
+
+def _new_visit(listed: SidecarVisit, file: str) -> Visit:
+    return Visit(municipality=listed.municipality, prefecture=listed.prefecture, code=listed.code,
+                 date=listed.date, evidence=[f"{file} の指定"])
+
+
+def _assign(parsed: list[Visit], sidecar: Sidecar) -> list[Visit]:
+    """The sidecar's visits, each with the content of the parsed visits that go to it."""
+    out = [_new_visit(listed, sidecar.file) for listed in sidecar.visits]
+    target = _targets(parsed, sidecar.visits)
+    for visit, index in zip(parsed, target):
+        _merge(out[index], visit, keep_details=sidecar.visits[index].code == visit.code)
+    for visit, listed in zip(out, sidecar.visits):
+        visit.date = listed.date or visit.date
+    return out
+
+
+def _targets(parsed: list[Visit], listed: tuple[SidecarVisit, ...]) -> list[int]:
+    """For each parsed visit, the index of the listed visit its content goes to."""
+    codes = [v.code for v in listed]
+    target: list[int | None] = [codes.index(v.code) if v.code in codes else None for v in parsed]
+    unfound = [i for i in range(len(listed)) if i not in target]
+    for n, index in enumerate(target):
+        if index is None and unfound:
+            target[n] = unfound.pop(0)
+    resolved: list[int] = []
+    for index in target:
+        resolved.append(index if index is not None else (resolved[-1] if resolved else 0))
+    return resolved
+
+
+def _merge(into: Visit, visit: Visit, *, keep_details: bool) -> None:
+    """Append ``visit``'s content to ``into``; its date and details too when it is the same host."""
+    into.passages.extend(visit.passages)
+    into.qa.extend(visit.qa)
+    into.observations.extend(visit.observations)
+    into.evidence.extend(visit.evidence)
+    into.doubts.extend(d for d in visit.doubts if d.kind not in VISIT_DOUBTS)
+    for name in ("respondents", "topics"):
+        getattr(into, name).extend(x for x in getattr(visit, name) if x not in getattr(into, name))
+    if keep_details or not into.date:
+        into.date = into.date or visit.date
+        into.district = into.district or visit.district
+
+
+def _share_out(report: Report, visits: list[Visit], table: MunicipalityTable) -> None:
+    """Give the report-level passages to the visits: by the host they mention, else the preceding one."""
+    current = 0
+    observations = {o.passage: o for o in report.observations}
+    for passage in report.passages:
+        current = _mentioned(passage.text, visits, table, current)
+        visit = visits[current]
+        visit.passages.append(passage)
+        if passage.id in observations:
+            visit.observations.append(observations[passage.id])
+        pair = _QA_TEXT.match(passage.text) if passage.section == "qa" else None
+        if pair:
+            visit.qa.append(QAPair(pair["q"].strip(), pair["a"].strip(), passage.id))
+    report.passages, report.observations = [], []
+
+
+def _mentioned(text: str, visits: list[Visit], table: MunicipalityTable, current: int) -> int:
+    """The one visit whose host ``text`` names, else ``current``."""
+    codes = {m.code for mention in table.mentions(compact(text)) for m in mention.candidates}
+    hits = {i for i, v in enumerate(visits) if v.code in codes}
+    return hits.pop() if len(hits) == 1 else current
+
+
+def _settle_doubts(report: Report, file: str) -> None:
+    """Drop the doubts about visits (and their warnings): the sidecar has settled them."""
+    settled = {d.message for d in report.doubts if d.kind in VISIT_DOUBTS}
+    report.doubts = [d for d in report.doubts if d.kind not in VISIT_DOUBTS]
+    report.warnings = [w for w in report.warnings if w not in settled]
+    report.warnings.append(f"視察先は {file} の指定によります")
+    report.evidence.append(f"{file} の指定")
+
+
+def with_sidecar(path: Path, report: Report, table: MunicipalityTable | None = None) -> Report:
+    """``report`` (parsed from ``path``) with the sidecar beside ``path`` applied, if there is one."""
+    table = table or MunicipalityTable.load()
+    sidecar = read_sidecar(path, table)
+    return apply_sidecar(report, sidecar, table) if sidecar else report
+
+
+# --------------------------------------------------------------------------
+# What to write: the sidecar that would settle a report's doubts
+
+
+def visit_doubts(report: Report) -> list[Doubt]:
+    """The report's and its visits' doubts a sidecar would settle."""
+    doubts = list(report.doubts) + [d for v in report.visits for d in v.doubts]
+    return [d for d in doubts if d.kind in VISIT_DOUBTS]
+
+
+def sidecar_hint(report: Report, table: MunicipalityTable) -> dict[str, str] | None:
+    """The sidecar file to create and its text, pre-filled with the best guess; None without doubts about visits."""
+    if not visit_doubts(report):
+        return None
+    lines = _header_lines(report)
+    if report.visits:
+        for visit in report.visits:
+            lines += _visit_lines(visit.municipality, visit.prefecture, visit.date)
+    else:
+        lines += _guessed_lines(report, table)
+    return {"file": report.file + SIDECAR_SUFFIX, "text": "\n".join(lines) + "\n"}
+
+
+def _header_lines(report: Report) -> list[str]:
+    lines = []
+    for key, value in (("council", report.council), ("body", report.body)):
+        lines.append(f'{key} = "{_escape(value)}"' if value else f'# {key} = "…"')
+    return lines
+
+
+def _visit_lines(municipality: str, prefecture: str, date: str | None) -> list[str]:
+    return [
+        "",
+        "[[visits]]",
+        f'municipality = "{_escape(municipality)}"',
+        f'prefecture = "{_escape(prefecture)}"' if prefecture else '# prefecture = "…"',
+        f'date = "{date}"' if date else '# date = "YYYY-MM-DD"',
+    ]
+
+
+def _guessed_lines(report: Report, table: MunicipalityTable) -> list[str]:
+    """One visit: the place the text names most (not the council's own), or placeholders."""
+    ranked = mentioned_places(report.text, table, exclude=report.council)
+    days = find_dates(report.text)
+    date = report.period.start or (days[0].isoformat() if days else None)
+    if not ranked:
+        return _visit_lines("（視察先の市区町村名）", "", date)
+    (best, _), others = ranked[0], ranked[1:4]
+    lines = _visit_lines(best.name, best.prefecture, date)
+    lines.insert(2, "# 本文に最も多く出てくる地名と最初の日付です。確かめてください")
+    if others:
+        lines.append("# ほかに本文に出てくる地名: " + "、".join(f"{m.name}（{m.prefecture}）{n} 回" for m, n in others))
+    return lines
+
+
+def mentioned_places(text: str, table: MunicipalityTable, exclude: str = "") -> list[tuple[Municipality, int]]:
+    """Municipalities named in ``text``, most named first (prefectures and ``exclude``'s place left out)."""
+    key = compact(text)
+    own = table.find(exclude) if exclude else None
+    counts: dict[str, tuple[Municipality, int]] = {}
+    for mention in table.mentions(key):
+        row = _pick(mention.candidates, key)
+        if row.is_prefecture or (own is not None and row.code == own.code):
+            continue
+        counts[row.code] = (row, counts.get(row.code, (row, 0))[1] + 1)
+    order: Callable[[tuple[Municipality, int]], tuple[int, str]] = lambda item: (-item[1], item[0].code)
+    return sorted(counts.values(), key=order)
+
+
+def _pick(rows: tuple[Municipality, ...], context: str) -> Municipality:
+    scored = [(context.count(m.prefecture), -i, m) for i, m in enumerate(rows)]
+    return max(scored, key=lambda s: (s[0], s[1]))[2]
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"')
