@@ -67,8 +67,7 @@ def check_file(path: Path, table: MunicipalityTable) -> list[CheckItem]:
     try:
         report = parse_file(path, table)
     except SidecarError as exc:
-        message = f"{exc.subject}: {exc.message}" if exc.subject else exc.message
-        return [CheckItem(str(path), "bad-sidecar", message, exc.hint)]
+        return [CheckItem(str(path), "bad-sidecar", exc.message, exc.hint)]
     except ReportFileError as exc:
         return [CheckItem(str(path), "unreadable", exc.message, exc.hint)]
     return report_items(report, str(path), table)

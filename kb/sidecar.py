@@ -81,7 +81,7 @@ def sidecar_bytes(report: Path) -> bytes | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise SidecarError(f"読み込めません（{exc.strerror or exc}）", subject=str(path),
+        raise SidecarError(f"{path.name}: 読み込めません（{exc.strerror or exc}）", subject=path.name,
                            hint="ファイルの権限を確かめてください") from exc
 
 
@@ -116,7 +116,7 @@ def parse_sidecar(data: bytes, name: str, table: MunicipalityTable) -> Sidecar:
 
 def _error(name: str, key: str, message: str, hint: str) -> SidecarError:
     where = f"{name} の {key}" if key else name
-    return SidecarError(message, subject=where, hint=hint)
+    return SidecarError(f"{where}: {message}", subject=where, hint=hint)
 
 
 def _no_unknown(raw: dict[str, Any], known: frozenset[str], name: str, prefix: str) -> None:
@@ -146,13 +146,15 @@ def _visit(raw: dict[str, Any], n: int, name: str, table: MunicipalityTable) -> 
 def _resolve(municipality: str, prefecture: str, name: str, prefix: str, table: MunicipalityTable) -> Municipality:
     if prefecture and table.prefecture(prefecture) is None:
         raise _error(name, prefix + "prefecture", f"「{prefecture}」という都道府県はありません", '例: prefecture = "広島県"')
-    row = table.resolve(municipality, prefecture or None)
+    key = compact(municipality)
+    written = next((p for p in table.prefecture_names() if key.startswith(p) and key != p), "")
+    row = table.resolve(municipality, prefecture or written or None)
     if row is None or (prefecture and row.prefecture != compact(prefecture)):
         where = f"{prefecture}に" if prefecture else "自治体コード表に"
         raise _error(name, prefix + "municipality", f"「{municipality}」は{where}ありません",
                      "市区町村名を「三原市」のように正式な名前で書いてください")
     rows = [m for m in table.search(row.name) if m.name == row.name]
-    if not prefecture and len(rows) > 1:
+    if not (prefecture or written) and len(rows) > 1:
         places = "、".join(m.prefecture for m in rows)
         raise _error(name, prefix + "prefecture", f"「{municipality}」は複数あります（{places}）",
                      'prefecture = "…" で都道府県を指定してください')
@@ -222,30 +224,42 @@ def _new_visit(listed: SidecarVisit, file: str) -> Visit:
 def _assign(parsed: list[Visit], sidecar: Sidecar) -> list[Visit]:
     """The sidecar's visits, each with the content of the parsed visits that go to it."""
     out = [_new_visit(listed, sidecar.file) for listed in sidecar.visits]
-    target = _targets(parsed, sidecar.visits)
-    for visit, index in zip(parsed, target):
-        _merge(out[index], visit, keep_details=sidecar.visits[index].code == visit.code)
+    for visit, (index, same_host) in zip(parsed, _targets(parsed, sidecar.visits)):
+        _merge(out[index], visit, same_host=same_host)
     for visit, listed in zip(out, sidecar.visits):
         visit.date = listed.date or visit.date
     return out
 
 
-def _targets(parsed: list[Visit], listed: tuple[SidecarVisit, ...]) -> list[int]:
-    """For each parsed visit, the index of the listed visit its content goes to."""
+def _targets(parsed: list[Visit], listed: tuple[SidecarVisit, ...]) -> list[tuple[int, bool]]:
+    """For each parsed visit, the listed visit its content goes to, and whether it is that host.
+
+    A parsed visit of a listed host goes to it; one of an unlisted host takes
+    the first listed host no parsed visit found that fits between its
+    neighbours (the parser misread the host), else joins the preceding visit
+    (or, first of all, the following one).
+    """
     codes = [v.code for v in listed]
-    target: list[int | None] = [codes.index(v.code) if v.code in codes else None for v in parsed]
-    unfound = [i for i in range(len(listed)) if i not in target]
-    for n, index in enumerate(target):
-        if index is None and unfound:
-            target[n] = unfound.pop(0)
-    resolved: list[int] = []
-    for index in target:
-        resolved.append(index if index is not None else (resolved[-1] if resolved else 0))
-    return resolved
+    matched = [codes.index(v.code) if v.code in codes else None for v in parsed]
+    free = [i for i in range(len(listed)) if i not in matched]
+    out: list[tuple[int, bool]] = []
+    for n, index in enumerate(matched):
+        if index is not None:
+            out.append((index, True))
+            continue
+        after = out[-1][0] if out else -1
+        before = next((m for m in matched[n + 1:] if m is not None), len(listed))
+        fits = [i for i in free if after < i < before]
+        if fits:
+            free.remove(fits[0])
+            out.append((fits[0], True))
+        else:
+            out.append((after if out else min(before, len(listed) - 1), False))
+    return out
 
 
-def _merge(into: Visit, visit: Visit, *, keep_details: bool) -> None:
-    """Append ``visit``'s content to ``into``; its date and details too when it is the same host."""
+def _merge(into: Visit, visit: Visit, *, same_host: bool) -> None:
+    """Append ``visit``'s content to ``into``; its date and district too when it is the same host."""
     into.passages.extend(visit.passages)
     into.qa.extend(visit.qa)
     into.observations.extend(visit.observations)
@@ -253,7 +267,7 @@ def _merge(into: Visit, visit: Visit, *, keep_details: bool) -> None:
     into.doubts.extend(d for d in visit.doubts if d.kind not in VISIT_DOUBTS)
     for name in ("respondents", "topics"):
         getattr(into, name).extend(x for x in getattr(visit, name) if x not in getattr(into, name))
-    if keep_details or not into.date:
+    if same_host:
         into.date = into.date or visit.date
         into.district = into.district or visit.district
 
@@ -338,17 +352,17 @@ def _visit_lines(municipality: str, prefecture: str, date: str | None) -> list[s
 
 
 def _guessed_lines(report: Report, table: MunicipalityTable) -> list[str]:
-    """One visit: the place the text names most (not the council's own), or placeholders."""
+    """One visit: the place the text names most (not the council's own), or a placeholder."""
     ranked = mentioned_places(report.text, table, exclude=report.council)
     days = find_dates(report.text)
     date = report.period.start or (days[0].isoformat() if days else None)
-    if not ranked:
-        return _visit_lines("（視察先の市区町村名）", "", date)
-    (best, _), others = ranked[0], ranked[1:4]
-    lines = _visit_lines(best.name, best.prefecture, date)
-    lines.insert(2, "# 本文に最も多く出てくる地名と最初の日付です。確かめてください")
-    if others:
-        lines.append("# ほかに本文に出てくる地名: " + "、".join(f"{m.name}（{m.prefecture}）{n} 回" for m, n in others))
+    guessed = [what for what, found in (("地名", ranked), ("日付", not report.period.start and days)) if found]
+    best = ranked[0][0] if ranked else None
+    lines = _visit_lines(best.name if best else "（視察先の市区町村名）", best.prefecture if best else "", date)
+    if guessed:
+        lines.insert(2, f"# {'と'.join(guessed)}は本文から推測しました。確かめてください")
+    if len(ranked) > 1:
+        lines.append("# ほかに本文に出てくる地名: " + "、".join(f"{m.name}（{m.prefecture}）{n} 回" for m, n in ranked[1:4]))
     return lines
 
 
@@ -359,7 +373,7 @@ def mentioned_places(text: str, table: MunicipalityTable, exclude: str = "") -> 
     counts: dict[str, tuple[Municipality, int]] = {}
     for mention in table.mentions(key):
         row = _pick(mention.candidates, key)
-        if row.is_prefecture or (own is not None and row.code == own.code):
+        if row.is_prefecture or (own is not None and own in mention.candidates):
             continue
         counts[row.code] = (row, counts.get(row.code, (row, 0))[1] + 1)
     order: Callable[[tuple[Municipality, int]], tuple[int, str]] = lambda item: (-item[1], item[0].code)
