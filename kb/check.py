@@ -70,6 +70,9 @@ def check_file(path: Path, table: MunicipalityTable) -> list[CheckItem]:
         return [CheckItem(str(path), "bad-sidecar", exc.message, exc.hint)]
     except ReportFileError as exc:
         return [CheckItem(str(path), "unreadable", exc.message, exc.hint)]
+    except Exception as exc:  # noqa: BLE001 - one unparsable file must not stop the check
+        return [CheckItem(str(path), "unreadable", f"解析できませんでした（{type(exc).__name__}: {exc}）",
+                          "この報告書の書式に対応していない可能性があります")]
     return report_items(report, str(path), table)
 
 

@@ -194,7 +194,9 @@ def apply_sidecar(report: Report, sidecar: Sidecar, table: MunicipalityTable) ->
     if not sidecar.visits:
         return report
     found_none = not report.visits
-    visits = _assign(report.visits, sidecar)
+    targets = _targets(report.visits, sidecar.visits)
+    visits = _assign(report.visits, sidecar, targets)
+    _renumber_doubts(report, visits, [index + 1 for index, _ in targets])
     if found_none:
         _share_out(report, visits, table)
     for n, visit in enumerate(visits, 1):
@@ -221,10 +223,10 @@ def _new_visit(listed: SidecarVisit, file: str) -> Visit:
                  date=listed.date, evidence=[f"{file} の指定"])
 
 
-def _assign(parsed: list[Visit], sidecar: Sidecar) -> list[Visit]:
+def _assign(parsed: list[Visit], sidecar: Sidecar, targets: list[tuple[int, bool]]) -> list[Visit]:
     """The sidecar's visits, each with the content of the parsed visits that go to it."""
     out = [_new_visit(listed, sidecar.file) for listed in sidecar.visits]
-    for visit, (index, same_host) in zip(parsed, _targets(parsed, sidecar.visits)):
+    for visit, (index, same_host) in zip(parsed, targets):
         _merge(out[index], visit, same_host=same_host)
     for visit, listed in zip(out, sidecar.visits):
         visit.date = listed.date or visit.date
@@ -239,8 +241,7 @@ def _targets(parsed: list[Visit], listed: tuple[SidecarVisit, ...]) -> list[tupl
     neighbours (the parser misread the host), else joins the preceding visit
     (or, first of all, the following one).
     """
-    codes = [v.code for v in listed]
-    matched = [codes.index(v.code) if v.code in codes else None for v in parsed]
+    matched = _same_hosts(parsed, listed)
     free = [i for i in range(len(listed)) if i not in matched]
     out: list[tuple[int, bool]] = []
     for n, index in enumerate(matched):
@@ -256,6 +257,26 @@ def _targets(parsed: list[Visit], listed: tuple[SidecarVisit, ...]) -> list[tupl
         else:
             out.append((after if out else min(before, len(listed) - 1), False))
     return out
+
+
+def _same_hosts(parsed: list[Visit], listed: tuple[SidecarVisit, ...]) -> list[int | None]:
+    """For each parsed visit, a listed visit of the same host: the next unused one, else the last used."""
+    used: list[int | None] = []
+    for visit in parsed:
+        same = [i for i, v in enumerate(listed) if v.code == visit.code]
+        unused = [i for i in same if i not in used]
+        used.append(unused[0] if unused else (same[-1] if same else None))
+    return used
+
+
+def _renumber_doubts(report: Report, visits: list[Visit], new_number: list[int]) -> None:
+    """Point the doubts that name a visit at its new number."""
+    for n, visit in enumerate(visits, 1):
+        for doubt in visit.doubts:
+            doubt.visit = n
+    for doubt in report.doubts:
+        if doubt.visit is not None and 0 < doubt.visit <= len(new_number):
+            doubt.visit = new_number[doubt.visit - 1]
 
 
 def _merge(into: Visit, visit: Visit, *, same_host: bool) -> None:

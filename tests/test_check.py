@@ -85,6 +85,15 @@ def test_check_names_a_bad_sidecar(runner: CliRunner, folder: Path) -> None:
     }]
 
 
+def test_check_lists_an_unreadable_file(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "empty.txt").write_bytes(b"")
+    result = runner.invoke(main, ["check", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "報告書 1 件を確かめました", str(tmp_path / "empty.txt"), "  問題: ファイルが空です（0 バイト）",
+        "  対処: 報告書の本文を保存し直してください", "疑わしい点のある報告書 1 件（1 点）"]
+
+
 def test_check_without_doubts_exits_0(runner: CliRunner) -> None:
     result = runner.invoke(main, ["check", str(YOKOHAMA)])
     assert (result.exit_code, result.output) == (0, "報告書 1 件を確かめました\n疑わしい点はありません\n")

@@ -149,6 +149,20 @@ def test_unlisted_visits_go_to_an_unfound_host_else_to_their_neighbour(table: Mu
     assert report.warnings == ["文字コード cp932 として読み込みました", "視察先は r.txt.toml の指定によります"]
 
 
+def test_two_days_at_one_host_stay_two_visits(table: MunicipalityTable) -> None:
+    report = Report("r.txt", visits=[_visit("三原市", "342041", "a"), _visit("三原市", "342041", "b"),
+                                     _visit("尾道市", "342050", "c")],
+                    doubts=[Doubt("qa-unpaired", "答がありません", visit=3)])
+    report.visits[2].doubts.append(Doubt("qa-unpaired", "問だけの行があります", visit=3))
+    listed = (SidecarVisit("尾道市", "広島県", "342050"), SidecarVisit("三原市", "広島県", "342041", "2023-07-10"),
+              SidecarVisit("三原市", "広島県", "342041", "2023-07-11"))
+    apply_sidecar(report, Sidecar(NAME, visits=listed), table)
+    assert [(v.municipality, v.date, [p.text for p in v.passages]) for v in report.visits] == [
+        ("尾道市", None, ["c"]), ("三原市", "2023-07-10", ["a"]), ("三原市", "2023-07-11", ["b"])]
+    assert [(d.message, d.visit) for d in report.doubts + report.visits[0].doubts] == [
+        ("答がありません", 1), ("問だけの行があります", 1)]
+
+
 def test_report_level_passages_go_to_the_host_they_name(table: MunicipalityTable) -> None:
     texts = ["目的", "三原市の説明", "続き", "問：費用は。\n答：百万円。", "府中市の説明", "所感"]
     report = Report("r.txt", passages=[Passage(f"r-p{n}", "qa" if "問" in t else "content", t)

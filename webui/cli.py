@@ -234,7 +234,8 @@ def format_check(checked: int, items: list[dict[str, Any]], ignored: dict[str, l
             file = item["file"]
             lines.append(file)
         where = f"（視察先{item['visit']}）" if item["visit"] else ""
-        lines.append(f"  疑わしい点{where}: {item['message']}")
+        label = "問題" if item["kind"] in ("unreadable", "bad-sidecar", "missing") else "疑わしい点"
+        lines.append(f"  {label}{where}: {item['message']}")
         first, *rest = (item["advice"] or "なし").rstrip("\n").split("\n")
         lines.append(f"  対処: {first}")
         lines.extend(f"    {line}".rstrip() for line in rest)
