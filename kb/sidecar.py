@@ -193,7 +193,7 @@ def apply_sidecar(report: Report, sidecar: Sidecar, table: MunicipalityTable) ->
     report.body = sidecar.body or report.body
     if not sidecar.visits:
         return report
-    found_none = not report.visits
+    found_none, settled = not report.visits, visit_doubts(report)
     targets = _targets(report.visits, sidecar.visits)
     visits = _assign(report.visits, sidecar, targets)
     _renumber_doubts(report, visits, [index + 1 for index, _ in targets])
@@ -203,7 +203,7 @@ def apply_sidecar(report: Report, sidecar: Sidecar, table: MunicipalityTable) ->
         renumber(f"v{n}", visit.passages, visit.qa, visit.observations)
     renumber("r", report.passages, [], report.observations)
     report.visits = visits
-    _settle_doubts(report, sidecar.file)
+    _settle_doubts(report, sidecar.file, settled)
     _fit_period(report)
     return enrich(report)
 
@@ -316,13 +316,21 @@ def _mentioned(text: str, visits: list[Visit], table: MunicipalityTable, current
     return hits.pop() if len(hits) == 1 else current
 
 
-def _settle_doubts(report: Report, file: str) -> None:
-    """Drop the doubts about visits (and their warnings): the sidecar has settled them."""
-    settled = {d.message for d in report.doubts if d.kind in VISIT_DOUBTS}
+def _settle_doubts(report: Report, file: str, settled: list[Doubt]) -> None:
+    """Drop the doubts about visits (and their warnings): the sidecar has settled them.
+
+    A missing date the parser doubted stays a doubt while the sidecar gives none either.
+    """
+    messages = {d.message for d in settled}
     report.doubts = [d for d in report.doubts if d.kind not in VISIT_DOUBTS]
-    report.warnings = [w for w in report.warnings if w not in settled]
+    report.warnings = [w for w in report.warnings if w not in messages]
     report.warnings.append(f"視察先は {file} の指定によります")
     report.evidence.append(f"{file} の指定")
+    if any(d.kind == "no-date" for d in settled):
+        for n, visit in enumerate(report.visits, 1):
+            if not visit.date:
+                visit.doubts.append(Doubt("no-date", f"視察先{n}（{visit.municipality}）の視察日がわかりません",
+                                          f"{file} の {n} 番目の [[visits]] に date を書いてください", n))
 
 
 def with_sidecar(path: Path, report: Report, table: MunicipalityTable | None = None) -> Report:

@@ -163,6 +163,17 @@ def test_two_days_at_one_host_stay_two_visits(table: MunicipalityTable) -> None:
         ("答がありません", 1), ("問だけの行があります", 1)]
 
 
+def test_a_missing_date_stays_a_doubt_until_the_sidecar_gives_one(table: MunicipalityTable) -> None:
+    report = Report("r.txt", visits=[_visit("三原市", "342041", "a"), _visit("尾道市", "342050", "b")],
+                    warnings=["視察日がわかりません"], doubts=[Doubt("no-date", "視察日がわかりません")])
+    listed = (SidecarVisit("三原市", "広島県", "342041", "2023-07-10"), SidecarVisit("尾道市", "広島県", "342050"))
+    apply_sidecar(report, Sidecar(NAME, visits=listed), table)
+    assert (report.doubts, report.visits[0].doubts) == ([], [])
+    assert report.visits[1].doubts == [Doubt("no-date", "視察先2（尾道市）の視察日がわかりません",
+                                             "r.txt.toml の 2 番目の [[visits]] に date を書いてください", 2)]
+    assert report.warnings == ["視察先は r.txt.toml の指定によります"]
+
+
 def test_report_level_passages_go_to_the_host_they_name(table: MunicipalityTable) -> None:
     texts = ["目的", "三原市の説明", "続き", "問：費用は。\n答：百万円。", "府中市の説明", "所感"]
     report = Report("r.txt", passages=[Passage(f"r-p{n}", "qa" if "問" in t else "content", t)
