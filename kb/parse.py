@@ -31,20 +31,14 @@ from pathlib import Path
 from kb.details import from_header, parse_visit
 from kb.enrich import enrich
 from kb.header import read_header, title_idx, year_context
-from kb.layout import Field, Line, find_fields, split_lines
+from kb.layout import Line, find_fields, split_lines
 from kb.model import Doubt, Observation, Period, Report, Visit
 from kb.municipalities import MunicipalityTable, compact
 from kb.passages import Collector, renumber
+from kb.reconcile import add_doubts, add_evidence, plan_visits
+from kb.schedule import read_schedule
 from kb.taxonomy import Taxonomy
-from kb.visits import (
-    Candidate,
-    assign_dates,
-    consumed_lines,
-    fallback_visit,
-    find_candidates,
-    visit_bounds,
-    visit_starts,
-)
+from kb.visits import assign_dates, consumed_lines, visit_bounds
 from kb.walk import walk
 
 NO_VISIT_WARNING = "視察先を特定できませんでした（全文を報告書全体の段落として扱います）"
@@ -73,7 +67,8 @@ def parse_text(
     report = Report(file=file, format=format, encoding=encoding, text=text, warnings=list(warnings or []))
     lines = split_lines(text)
     fields = find_fields(lines)
-    starts = _visit_starts(lines, fields, table, text)
+    plan = plan_visits(lines, fields, table, text)
+    starts = plan.starts
     bounds = visit_bounds(lines, starts)
     first = bounds[0][0] if bounds else len(lines)
     read_header(report, lines, first, fields, table, {c.place.code for c in starts}, title)
@@ -81,20 +76,18 @@ def parse_text(
     for n, (cand, (lo, hi)) in enumerate(zip(starts, bounds)):
         report.visits.append(parse_visit(n + 1, cand, lines, lo, hi, fields, consumed, report))
     from_header(report, lines[:first], fields, table, text)
-    assign_dates(report, starts, lines, fields, bounds, year_context(report, lines[:first], text))
+    years = year_context(report, lines[:first], text)
+    rows = read_schedule(lines, plan.stop, table, text, years, plan.writer)
+    assign_dates(report, starts, lines, fields, bounds, years, rows)
+    add_evidence(report, plan, lines)
     tail = bounds[-1][1] if bounds else len(lines)
     _read_rest(report, lines, first, tail, consumed | title_idx(lines, first))
     if not report.visits:
         report.warnings.append(NO_VISIT_WARNING)
         report.doubts.append(Doubt("no-visit", NO_VISIT_WARNING, NO_VISIT_ADVICE))
+    add_doubts(report, plan, table)
     _finish_period(report)
     return enrich(report, taxonomy)
-
-
-def _visit_starts(lines: list[Line], fields: list[Field], table: MunicipalityTable, text: str) -> list[Candidate]:
-    """The lines opening a visit section; a place named in the title when no heading names one."""
-    starts = visit_starts(lines, find_candidates(lines, fields, table, text))
-    return starts or fallback_visit(lines, table, text)
 
 
 def parse_file(path: Path, table: MunicipalityTable | None = None) -> Report:
