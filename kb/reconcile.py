@@ -16,7 +16,7 @@ from kb.layout import Field, Line
 from kb.model import Doubt, Report
 from kb.municipalities import MunicipalityTable
 from kb.schedule import Row, Writer, find_writer, read_schedule, settled, skipped
-from kb.visits import Candidate, fallback_visit, find_candidates, visit_starts
+from kb.visits import Candidate, fallback_visit, find_candidates, first_sentence_candidates, visit_starts
 
 _TRIM = 60
 
@@ -43,6 +43,9 @@ def plan_visits(lines: list[Line], fields: list[Field], table: MunicipalityTable
     kept = [_settle(c, rows) for c in cands if c.place.code not in skip]
     kept = [c for c in kept if c.place.name not in writer.names or any(r.place.code == c.place.code for r in rows)]
     starts = visit_starts(lines, kept)
+    if not starts:
+        told = [c for c in first_sentence_candidates(lines, table, text) if c.place.name not in writer.names]
+        starts = visit_starts(lines, told)
     if not starts:
         starts = [c for c in fallback_visit(lines, table, text) if c.place.name not in writer.names]
     return Plan(starts, rows, writer, stop, skip)

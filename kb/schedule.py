@@ -113,10 +113,10 @@ def _row(line: Line, table: MunicipalityTable, context: str, years: YearContext)
         return None
     # 「埼玉県　本庄市」 is one cell: a prefecture is not parted from its municipality.
     joined = re.sub(r"([都道府県])[ \u3000]+(?=[一-龥々ヶぁ-んァ-ヴ]{1,6}[郡市区町村](?:$|[\s（(]))", r"\1", line.text)
-    cells = [unicodedata.normalize("NFKC", c) for c in _CELLS.split(joined) if c.strip()]
+    cells = [unicodedata.normalize("NFKC", strip_marker(c)) for c in _CELLS.split(joined) if c.strip()]
     places: list[tuple[int, Municipality]] = []
     for n, cell in enumerate(cells):
-        place = _cell_place(strip_marker(cell), table, context)
+        place = _cell_place(cell, table, context)
         if place is not None:
             places.append((n, place))
     if len({p.code for _, p in places}) != 1:

@@ -142,7 +142,8 @@ def visit_starts(lines: list[Line], cands: list[Candidate]) -> list[Candidate]:
             if sections and sections[-1].place.code == cand.place.code and _adjacent(cands, sections[-1], cand):
                 continue
             # A heading naming the host right above a line naming it again (a respondent) opens the section.
-            near = pending is not None and pending.place.code == cand.place.code and cand.idx - pending.idx <= 5
+            near = (pending is not None and pending.place.code == cand.place.code and cand.idx - pending.idx <= 5
+                    and bool(lines[pending.idx].cls) and not lines[cand.idx].cls)
             sections.append(pending if near and pending is not None else cand)
             pending = None
         else:
@@ -223,6 +224,32 @@ def _last_visit_end(lines: list[Line], lo: int, starts: list[Candidate], done: l
         if top and norm_label(line.inner) not in earlier:
             return line.idx
     return len(lines)
+
+
+# A host named only as the subject of a section's first sentence: 「深谷市では、」「出雲市議会は、」.
+_SUBJECT = re.compile(r"^(?:議会|役所|市役所|役場|庁)?(?:では|は|において|にお?ける)[、,]?")
+
+
+def first_sentence_candidates(lines: list[Line], table: MunicipalityTable, context: str) -> list[Candidate]:
+    """Sections whose heading names no place but whose first sentence opens with one."""
+    out: list[Candidate] = []
+    for line in lines:
+        if not line.cls or OBS_WORDS.search(line.inner):
+            continue
+        below = next((ln for ln in lines[line.idx + 1:line.idx + 3] if not ln.blank), None)
+        if below is None or not below.text.endswith("。") and len(below.text) < 40:
+            continue
+        key = compact(below.text)
+        mentions = table.mentions(key)
+        if not mentions or mentions[0].start - len(mentions[0].district) != 0:
+            continue
+        first = mentions[0]
+        if first.candidates[0].is_prefecture and len(mentions) > 1 and mentions[1].start == first.end:
+            first = mentions[1]
+        if _SUBJECT.match(key[first.end:]):
+            place = table.resolve(key[:first.end], None, context) or first.candidates[0]
+            out.append(Candidate(line.idx, place, first.district, "", "最初の文", below.text))
+    return out
 
 
 # After the place in a title: 「中野区議会視察」「加賀市へ行政視察」「森町を視察」.
