@@ -9,12 +9,13 @@ disagrees with the schedule becomes a doubt rather than a guess.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 
 from kb.dates import YearContext
 from kb.layout import Field, Line
 from kb.model import Doubt, Report
-from kb.municipalities import MunicipalityTable
+from kb.municipalities import MunicipalityTable, compact
 from kb.schedule import Row, Writer, find_writer, read_schedule, settled, skipped
 from kb.visits import Candidate, fallback_visit, find_candidates, first_sentence_candidates, visit_starts
 
@@ -42,13 +43,40 @@ def plan_visits(lines: list[Line], fields: list[Field], table: MunicipalityTable
     skip = skipped(lines, stop, table)
     kept = [_settle(c, rows) for c in cands if c.place.code not in skip]
     kept = [c for c in kept if c.place.name not in writer.names or any(r.place.code == c.place.code for r in rows)]
-    starts = visit_starts(lines, kept)
+    kept += _claimed_by_schedule(lines, stop, rows, [c for c in kept if c.idx >= stop])
+    starts = visit_starts(lines, sorted(kept, key=lambda c: c.idx))
     if not starts:
         told = [c for c in first_sentence_candidates(lines, table, text) if c.place.name not in writer.names]
         starts = visit_starts(lines, told)
     if not starts:
         starts = [c for c in fallback_visit(lines, table, text) if c.place.name not in writer.names]
     return Plan(starts, rows, writer, stop, skip)
+
+
+_DAY_HEADING = re.compile(r"^[【\[〔<＜■◆●○◎]?\s*(?:第\s*[0-9０-９一二三四五六七八九]{1,2}\s*日目?|[0-9０-９]{1,2}\s*日目)")
+_TOPIC_TAIL = re.compile(r"(?:について|に関すること|に関して|の取組み?)$")
+
+
+def _claimed_by_schedule(lines: list[Line], stop: int, rows: list[Row], named: list[Candidate]) -> list[Candidate]:
+    """Sections no heading names, claimed by the schedule: a heading repeating a row's topic,
+    else day headings (「【第１日目】」) taken in the schedule's order, one per row."""
+    missing = [r for r in rows if r.place.code not in {c.place.code for c in named}]
+    if not missing:
+        return []
+    out: list[Candidate] = []
+    after = max([stop if stop < len(lines) else 0, *(r.idx + 1 for r in rows)])
+    body = [ln for ln in lines[after:] if not ln.blank and not ln.text.endswith("。") and len(ln.text) <= 60]
+    for row in missing:
+        topic = _TOPIC_TAIL.sub("", compact(row.topic).strip("「」『』【】"))
+        hit = next((ln for ln in body if len(topic) >= 5 and topic in compact(ln.text)), None)
+        if hit is not None:
+            out.append(Candidate(hit.idx, row.place, "", "", "日程表の項目", hit.text))
+    if out or named:
+        return out
+    days = [ln for ln in body if _DAY_HEADING.match(ln.text)]
+    if len(days) == len(rows):
+        return [Candidate(d.idx, r.place, "", "", "日程表の順", d.text) for d, r in zip(days, rows)]
+    return []
 
 
 def _settle(cand: Candidate, rows: list[Row]) -> Candidate:

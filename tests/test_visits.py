@@ -444,3 +444,26 @@ def test_invariant_visits(text: str) -> None:
 )
 def test_page_furniture(texts: list[str], furniture: set[int]) -> None:
     assert page_furniture(texts) == furniture
+
+
+# --- sections the schedule claims ------------------------------------------------------------------
+
+_SCHEDULE = "令和4年度 総務委員会 行政視察報告書\n\n２　視察日程\n{rows}\n\n{sections}"
+_TEXT = "では窓口のデジタル化について説明を受けた。担当課長から説明を受けた。"
+
+
+@pytest.mark.parametrize(
+    ("rows", "sections", "cue"),
+    [
+        pytest.param("10月31日（月）\t静岡県袋井市\tICT人材の育成について\n11月1日（火）\t東京都町田市\tデジタル化総合戦略について",
+                     f"（１）ICT人材の育成について\n\n研修{_TEXT}\n\n（２）デジタル化総合戦略について\n\n戦略{_TEXT}\n",
+                     "日程表の項目", id="topic-headings"),
+        pytest.param("10月31日（月）\t静岡県袋井市\n11月1日（火）\t東京都町田市",
+                     f"【第１日目】\n\n研修{_TEXT}\n\n【第２日目】\n\n戦略{_TEXT}\n", "日程表の順", id="day-headings"),
+    ],
+)
+def test_sections_claimed_by_the_schedule(rows: str, sections: str, cue: str) -> None:
+    report = parse_text(_SCHEDULE.format(rows=rows, sections=sections), "x.txt")
+    assert [(v.municipality, v.date) for v in report.visits] == [("袋井市", "2022-10-31"), ("町田市", "2022-11-01")]
+    assert all(v.evidence[0].startswith(f"{cue}: ") for v in report.visits)
+    assert report.doubts == []
