@@ -120,10 +120,21 @@ def find_candidates(lines: list[Line], fields: list[Field], table: MunicipalityT
             continue
         if field_at(lines, line.idx) is not None and not line.cls:
             continue
-        got = place_candidate(line.text, table, context)
+        text = _unwrapped(lines, line)
+        got = place_candidate(text, table, context)
         if got:
-            by_line[line.idx] = Candidate(line.idx, got[0], got[1], got[2])
+            by_line[line.idx] = Candidate(line.idx, got[0], got[1], got[2], said=text if text != line.text else "")
     return [by_line[i] for i in sorted(by_line)]
+
+
+def _unwrapped(lines: list[Line], line: Line) -> str:
+    """A heading hard-wrapped inside its brackets, joined: 「…について【静岡県」 + 「袋井市】」."""
+    text = line.text
+    opened = sum(text.count(c) for c in "【（(") - sum(text.count(c) for c in "】）)")
+    nxt = lines[line.idx + 1] if line.idx + 1 < len(lines) else None
+    if opened > 0 and nxt is not None and not nxt.blank and len(nxt.text) <= 12 and nxt.text[-1] in "】）)":
+        return text + nxt.text
+    return text
 
 
 def _lists_places(value: str, table: MunicipalityTable) -> bool:
@@ -333,6 +344,7 @@ def _field_date(fields: list[Field], lo: int, hi: int, years: YearContext, first
     return None
 
 
+_RIGHT_ALIGNED = 12
 _DAY_FIRST = re.compile(r"^(\d{1,2})日(?:[はにの、]|[（(])")
 
 
@@ -341,6 +353,8 @@ def _context_date(lines: list[Line], lo: int, years: YearContext) -> datetime.da
     found: datetime.date | None = None
     month: int | None = None
     for line in lines[:lo]:
+        if line.indent >= _RIGHT_ALIGNED:
+            continue  # a right-aligned date is the day the report was written or filed
         text = normalize_numbers(line.text)
         months = re.findall(r"(?<!\d)(\d{1,2})月(?!\d)", text)
         full = iter_dates(text, years.year)

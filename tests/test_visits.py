@@ -428,6 +428,10 @@ _WANT = [("函館市", "北海道", "012025", "2023-10-12"), ("札幌市", "北�
                      id="page-furniture"),
         pytest.param(_PLAIN.replace("総務委員会　行政視察報告書\n", "総務委員会　行政視察報告書\n\n大府市議会　総務委員会\n"),
                      id="writer-named"),
+        pytest.param(_PLAIN.replace("(1) 北海道函館市（10月12日）", "(1) 公式LINEの活用について【北海道\n函館市】"),
+                     id="heading-wrapped-inside-its-brackets"),
+        pytest.param(_PLAIN.replace("総務委員会　行政視察報告書\n", "　　　　　　　　　　　　　　令和5年11月24日\n総務委員会　行政視察報告書\n"),
+                     id="right-aligned-writing-date"),
     ],
 )
 def test_invariant_visits(text: str) -> None:
@@ -467,3 +471,10 @@ def test_sections_claimed_by_the_schedule(rows: str, sections: str, cue: str) ->
     assert [(v.municipality, v.date) for v in report.visits] == [("袋井市", "2022-10-31"), ("町田市", "2022-11-01")]
     assert all(v.evidence[0].startswith(f"{cue}: ") for v in report.visits)
     assert report.doubts == []
+
+
+def test_a_right_aligned_writing_date_is_no_visit_date() -> None:
+    text = "　　　　　　　　　　　　　　　　令和5年11月24日\n目黒区議会議長　殿\n\n報告書\n\n調査場所　埼玉県深谷市役所\n\n深谷市" + _BODY + "\n"
+    report = parse_text(text, "x.txt")
+    assert [(v.municipality, v.date) for v in report.visits] == [("深谷市", None)]
+    assert [d.kind for d in report.doubts] == ["no-date"]
