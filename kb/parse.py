@@ -115,6 +115,7 @@ def _read_rest(report: Report, lines: list[Line], first: int, tail: int, consume
         _adopt(report.visits[0], head, rest)
     else:
         _move_mentioned(report.visits, rest)
+        _share_closing(report.visits)
     passages = head.passages + rest.passages
     observations = head.observations + rest.observations
     renumber("r", passages, [], observations)
@@ -151,6 +152,30 @@ def _move_mentioned(visits: list[Visit], rest: Collector) -> None:
         moved.id = f"v{visits.index(visit) + 1}-p{len(visit.passages) + 1}"
         visit.passages.append(moved)
         visit.observations.append(Observation(obs.author, obs.text, moved.id))
+
+
+def _share_closing(visits: list[Visit]) -> None:
+    """A closing 所感 read into the last visit that speaks of several hosts, paragraph by
+    paragraph, is shared: a paragraph naming exactly one other host moves to that host."""
+    if len(visits) < 2:
+        return
+    last = visits[-1]
+    named = {id(o): _mentioned_visit(o.text, visits) for o in last.observations}
+    hosts = {id(v) for v in named.values() if v is not None}
+    if len(hosts) < 2:
+        return
+    for obs in list(last.observations):
+        visit = named[id(obs)]
+        if visit is None or visit is last:
+            continue
+        moved = next(p for p in last.passages if p.id == obs.passage)
+        last.passages.remove(moved)
+        last.observations.remove(obs)
+        visit.passages.append(moved)
+        visit.observations.append(Observation(obs.author, obs.text, moved.id))
+        n = visits.index(visit) + 1
+        renumber(f"v{n}", visit.passages, visit.qa, visit.observations)
+    renumber(f"v{len(visits)}", last.passages, last.qa, last.observations)
 
 
 def _mentioned_visit(text: str, visits: list[Visit]) -> Visit | None:

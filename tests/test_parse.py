@@ -457,3 +457,30 @@ def test_golden(name: str) -> None:
 
 def test_every_bundled_report_but_the_specification_has_a_truth_file() -> None:
     assert sorted(set(_report_files()) - set(_with_truth())) == [YOKOHAMA]
+
+
+def test_closing_observations_read_into_the_last_visit_are_shared_by_host() -> None:
+    body = "では窓口のデジタル化について説明を受けた。担当課長から説明を受けた。"
+    text = (
+        "令和5年度 総務委員会 行政視察報告書\n\n視察期間：令和5年10月12日～13日\n\n"
+        f"(1) 北海道函館市\n\n函館市{body}\n\n(2) 北海道札幌市\n\n札幌市{body}\n\n■所感\n\n"
+        "　函館市の取組は参考になった。本市でも検討したい。\n\n　札幌市の窓口は先進的であった。\n"
+    )
+    report = parse_text(text, "x.txt")
+    assert [[o.text for o in v.observations] for v in report.visits] == [
+        ["函館市の取組は参考になった。本市でも検討したい。"], ["札幌市の窓口は先進的であった。"],
+    ]
+    for visit in report.visits:
+        ids = {p.id for p in visit.passages}
+        assert all(o.passage in ids for o in visit.observations)
+
+
+def test_a_visits_own_observation_naming_an_earlier_host_stays() -> None:
+    body = "では窓口のデジタル化について説明を受けた。担当課長から説明を受けた。"
+    text = (
+        "令和5年度 総務委員会 行政視察報告書\n\n視察期間：令和5年10月12日～13日\n\n"
+        f"(1) 北海道函館市\n\n函館市{body}\n\n(2) 北海道札幌市\n\n札幌市{body}\n\n■所感\n\n"
+        "　函館市と同じく、窓口の改革が進んでいた。\n"
+    )
+    report = parse_text(text, "x.txt")
+    assert [len(v.observations) for v in report.visits] == [0, 1]
