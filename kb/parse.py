@@ -5,15 +5,26 @@ it reads headings, labels ("視察先", "対応者", "【質疑応答】"...), m
 (Q/A, 問/答, "・…" + "→…") and place names.  Its steps:
 
 1. classification of every line (heading class,
-   label field, Q/A marker);
-2. visit headings: short lines whose subject is a place ("(1) 大阪府大阪市",
-   "■栃木県議会（8月1日）", "＜十石堀（北茨城市）＞", a 視察先 value) that are
-   followed by content; when a place is listed twice (a schedule, then the
-   report) the later run wins;
+   label field, Q/A marker); page furniture (page numbers, a running header)
+   reads as a blank line;
+2. visits from evidence (:mod:`kb.reconcile`): cues each add candidates —
+   place headings in any mark style ("(1) 大阪府大阪市", "第１　更別村（7月20日）",
+   "…について【静岡県袋井市】", a day line, a 視察先 value), the schedule's rows
+   (:mod:`kb.schedule`), a section's first sentence ("深谷市では、") — and one
+   step decides: the writing council's own city and hosts said to be skipped
+   are dropped, a same-name host takes the prefecture the schedule gives,
+   sections no heading names are claimed by the schedule; when a place is
+   listed twice (a schedule, then the report) the later run wins;
 3. each visit's lines become passages (content / qa / observation) while
-   dates, respondents and topics are read from labels and headings;
+   dates, respondents and topics are read from labels and headings; a visit's
+   date comes from its heading or day line, its schedule row, else the trip's
+   single day, never the day the report was written;
 4. what lies before the first visit (title, committee, members, period) and
-   after the last one (a report-wide 所感) is read at report level.
+   after the last one (a report-wide 所感, shared out by the hosts each
+   paragraph names) is read at report level;
+5. each visit says why it is believed (``evidence``: 「見出し: …」「日程表: …」)
+   and the report what the parser is unsure of (``doubts``: no-visit, no-date,
+   schedule-mismatch, ambiguous-host), with what to do about it.
 
 Nothing is dropped: every line of text ends in a passage or in a field.
 
@@ -31,11 +42,11 @@ from pathlib import Path
 from kb.details import from_header, parse_visit
 from kb.enrich import enrich
 from kb.header import read_header, title_idx, year_context
-from kb.layout import Line, find_fields, split_lines
+from kb.layout import Field, Line, find_fields, split_lines
 from kb.model import Doubt, Observation, Period, Report, Visit
 from kb.municipalities import MunicipalityTable, compact
 from kb.passages import Collector, renumber
-from kb.reconcile import add_doubts, add_evidence, plan_visits
+from kb.reconcile import Plan, add_doubts, add_evidence, plan_visits
 from kb.schedule import read_schedule
 from kb.taxonomy import Taxonomy
 from kb.visits import assign_dates, consumed_lines, visit_bounds
@@ -76,18 +87,32 @@ def parse_text(
     for n, (cand, (lo, hi)) in enumerate(zip(starts, bounds)):
         report.visits.append(parse_visit(n + 1, cand, lines, lo, hi, fields, consumed, report))
     from_header(report, lines[:first], fields, table, text)
-    years = year_context(report, lines[:first], text)
-    rows = read_schedule(lines, plan.stop, table, text, years, plan.writer)
-    assign_dates(report, starts, lines, fields, bounds, years, rows)
-    add_evidence(report, plan, lines)
+    _dates(report, plan, lines, fields, bounds, table)
     tail = bounds[-1][1] if bounds else len(lines)
     _read_rest(report, lines, first, tail, consumed | title_idx(lines, first))
+    _doubts(report, plan, table)
+    _finish_period(report)
+    return enrich(report, taxonomy)
+
+
+def _dates(
+    report: Report, plan: Plan, lines: list[Line], fields: list[Field], bounds: list[tuple[int, int]],
+    table: MunicipalityTable,
+) -> None:
+    """Each visit's date, read with the report's year, and why each visit is believed."""
+    first = bounds[0][0] if bounds else len(lines)
+    years = year_context(report, lines[:first], report.text)
+    rows = read_schedule(lines, plan.stop, table, report.text, years, plan.writer)
+    assign_dates(report, plan.starts, lines, fields, bounds, years, rows)
+    add_evidence(report, plan, lines)
+
+
+def _doubts(report: Report, plan: Plan, table: MunicipalityTable) -> None:
+    """What the parser is unsure of: no visit at all, or doubts on hosts and dates."""
     if not report.visits:
         report.warnings.append(NO_VISIT_WARNING)
         report.doubts.append(Doubt("no-visit", NO_VISIT_WARNING, NO_VISIT_ADVICE))
     add_doubts(report, plan, table)
-    _finish_period(report)
-    return enrich(report, taxonomy)
 
 
 def parse_file(path: Path, table: MunicipalityTable | None = None) -> Report:

@@ -88,7 +88,8 @@ def _writer_in(line: Line, below: list[Line], table: MunicipalityTable) -> str:
     return ""
 
 
-_SKIPPED = re.compile(r"別冊|別途|別紙で報告|省略|中止|割愛|取りやめ|見送")
+# 「一部省略」「見学は中止」 leave the visit standing; 「別冊で報告」「視察は中止」 do not.
+_SKIPPED = re.compile(r"別冊|別途|別紙で報告|(?<!一部)(?<!見学は)(?:省略|中止)|割愛|取りやめ|見送")
 # Cells of a row: tabs, rules (|｜┃│) or spaces; a Word or HTML table may have become single spaces.
 _CELLS = re.compile(r"[\t|｜┃│ \u3000]+")
 
@@ -138,7 +139,7 @@ def _cell_place(cell: str, table: MunicipalityTable, context: str) -> Municipali
         return None
     rest = key[mention.end:]
     # A ward office of a designated city is the city: 「さいたま市西区役所」.
-    return place if re.match(r"^(?:[一-龥々ヶ]{1,4}区)?(?:議会|市会|役所|役場|庁)?(?:$|[（(【\[]|\d{1,2}月)", rest) else None
+    return place if re.match(r"^(?:[一-龥々ヶ]{1,4}区)?(?:議会|市会|役所|役場|庁)?(?:$|[（(【「『\[]|\d{1,2}月)", rest) else None
 
 
 def _has_prefecture(text: str, place: Municipality) -> bool:

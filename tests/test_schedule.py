@@ -62,6 +62,7 @@ _YEARS = YearContext(2023)
         ("　２　埼玉県庁　　　　　　埼玉県ＤＸ推進計画", ("埼玉県", "埼玉県", None)),
         ("2．視察先　（1）新潟県新潟市（10月26日）", ("新潟市", "新潟県", "2023-10-26")),
         ("(1) 埼玉県　本庄市", ("本庄市", "埼玉県", None)),
+        ("③神奈川県高座郡寒川町議会「タブレット端末の導入について」　11月11日", ("寒川町", "神奈川県", "2023-11-11")),
     ],
 )
 def test_schedule_row(line: str, want: tuple[str, str, str | None], table: MunicipalityTable) -> None:
@@ -106,6 +107,8 @@ def test_the_writers_own_line_is_no_row(table: MunicipalityTable) -> None:
         ("※つくば市の視察は台風のため中止となった。\n", {"つくば市"}),
         ("(2) 東京都町田市　※他の委員会が報告するため省略\n", {"町田市"}),
         ("(1) 静岡県袋井市\n", set()),
+        ("(1) 静岡県袋井市（移動のため一部省略）\n", set()),
+        ("※袋井市では施設の見学は中止となった。\n", set()),
     ],
 )
 def test_skipped_hosts(text: str, names: set[str], table: MunicipalityTable) -> None:
