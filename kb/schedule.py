@@ -42,8 +42,9 @@ class Row:
 
 
 # After the writer's place in the head: 「大府市議会　総務委員会」「木更津市議会議員」「東京都板橋区議会」,
-# but not a visit to a council 「取手市議会（2月1日）」「函館市議会視察」.
-_WRITER_REST = re.compile(r"^(?:議会|市会|区会|議団)(?:$|議員|議長|.{0,20}(?:委員会|会派|議団|委員)(?!.*[（(\d]))")
+# but not a visit to a council 「取手市議会（2月1日）」「函館市議会視察」, nor a council named alone
+# (「三重県四日市市議会」 heading the visit below it).
+_WRITER_REST = re.compile(r"^(?:議会|市会|区会|議団)(?:議員|議長|.{0,20}(?:委員会|会派|議団|委員)(?!.*[（(\d]))")
 _SELF = re.compile(r"本(?:市|区|町|村|県)(?:議会)?[（(]([^（）()]{2,8}?)(?:議会)?[）)]")
 _HEAD_LINES = 6
 

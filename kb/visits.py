@@ -345,6 +345,18 @@ def _field_date(fields: list[Field], lo: int, hi: int, years: YearContext, first
 
 
 _RIGHT_ALIGNED = 12
+# What a day line may hold besides its date: 「【第1日目】7月11日（火）　午後　14:00～」.
+_DAY_LINE_REST = re.compile(
+    r"[（(][月火水木金土日](?:曜日?)?[）)]|午前|午後|\d{1,2}\s*[:時]\s*\d{0,2}\s*分?|[~～\-－]|第\s*\d{1,2}\s*日目?"
+    r"|[【】\[\]〔〕<>＜＞■□◆◇●○◎▼▽・\s]"
+)
+
+
+def _day_line(text: str, start: int, end: int) -> bool:
+    """Whether a line is a day line: its date, with little more than a weekday, a time, a mark."""
+    return len(_DAY_LINE_REST.sub("", text[:start] + text[end:])) <= 6
+
+
 _DAY_FIRST = re.compile(r"^(\d{1,2})日(?:[はにの、]|[（(])")
 
 
@@ -358,7 +370,7 @@ def _context_date(lines: list[Line], lo: int, years: YearContext) -> datetime.da
         text = normalize_numbers(line.text)
         months = re.findall(r"(?<!\d)(\d{1,2})月(?!\d)", text)
         full = iter_dates(text, years.year)
-        if full and (len(text) - (full[0].end - full[0].start) <= 12 or text.startswith("本日")):
+        if full and (_day_line(text, full[0].start, full[0].end) or text.startswith("本日")):
             found = full[0].date if full[0].has_year else years.fit(full[0].date)
             month = found.month
             continue

@@ -478,3 +478,25 @@ def test_a_right_aligned_writing_date_is_no_visit_date() -> None:
     report = parse_text(text, "x.txt")
     assert [(v.municipality, v.date) for v in report.visits] == [("深谷市", None)]
     assert [d.kind for d in report.doubts] == ["no-date"]
+
+
+_DAYS = (
+    "議会運営委員会　行政視察報告\n\n平成29年7月11日から12日まで三重県の2市を視察した。以下、日程の順に報告する。\n\n"
+    "【第１日目】７月１１日（火）　午後\n三重県四日市市議会\n\n四日市市" + _BODY + "\n\n"
+    "【第２日目】７月１２日（水）　午前\n三重県鳥羽市議会\n\n鳥羽市" + _BODY + "\n"
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(_DAYS, id="day-headings"),
+        pytest.param(_DAYS.replace("\u3000", "  "), id="ascii-spaces"),
+        pytest.param(_DAYS.replace("【第１日目】", "◎").replace("【第２日目】", "◎"), id="circle-marks"),
+        pytest.param(_DAYS.replace("午後", "14：00～15：30").replace("午前", "10時00分～"), id="clock-times"),
+        pytest.param(_DAYS.replace("７月１１日（火）", "H29.7.11（火）").replace("７月１２日（水）", "H29.7.12（水）"),
+                     id="era-initials"),
+    ],
+)
+def test_day_lines_date_the_host_below_them(text: str) -> None:
+    assert [(v[0], v[3]) for v in _visits(text)] == [("四日市市", "2017-07-11"), ("鳥羽市", "2017-07-12")]
