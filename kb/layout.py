@@ -172,7 +172,7 @@ def _classify(line: Line) -> None:
 def strip_marker(text: str) -> str:
     """A line without its heading marks: "## ", "(1)", "■", "【…】", "＜…＞"…."""
     text = MD.sub(r"\2", text.strip())
-    text = re.sub(r"^[【〔［]([^】〕］]{1,12})[】〕］]\s*(?=\S)", r"\1：", text)
+    text = re.sub(r"^[【〔［＜<〈《]([^】〕］＞>〉》]{1,12})[】〕］＞>〉》]\s*(?=\S)", r"\1：", text)
     for _ in range(2):
         text = _LEAD_MARKER.sub("", text.strip(" \u3000"))
     return text.strip(" \u3000<＜〈《>＞〉》【】〔〕")

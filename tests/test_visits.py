@@ -423,6 +423,10 @@ _WANT = [("函館市", "北海道", "012025", "2023-10-12"), ("札幌市", "北�
         pytest.param(_PLAIN.replace("(1) ", "第１　").replace("(2) ", "第２　"), id="ordinal-marks"),
         pytest.param(_PLAIN.replace("(1) ", "Ⅰ　").replace("(2) ", "Ⅱ　"), id="roman-marks"),
         pytest.param(_PLAIN.replace("(1) ", "■").replace("(2) ", "■"), id="square-marks"),
+        pytest.param(_PLAIN.replace("(1) 北海道函館市（10月12日）", "【北海道函館市】　10月12日（木）　13時30分～")
+                     .replace("(2) 北海道札幌市（10月13日）", "【北海道札幌市】　10月13日（金）　10時00分～"), id="lenticular-day"),
+        pytest.param(_PLAIN.replace("(1) 北海道函館市（10月12日）", "＜北海道函館市＞　10月12日（木）　13時30分～")
+                     .replace("(2) 北海道札幌市（10月13日）", "＜北海道札幌市＞　10月13日（金）　10時00分～"), id="angle-day"),
         pytest.param(_PLAIN.replace("（10月12日）", "（R5.10.12）").replace("（10月13日）", "（R5.10.13）"), id="era-dates"),
         pytest.param(_PLAIN.replace("\n\n(2)", "\n\n　　　　－１－\n総務委員会　行政視察報告書\n\n(2)"),
                      id="page-furniture"),
