@@ -42,7 +42,7 @@ def plan_visits(lines: list[Line], fields: list[Field], table: MunicipalityTable
     rows = read_schedule(lines, stop, table, text, YearContext(None), writer)
     skip = skipped(lines, stop, table)
     kept = [_settle(c, rows) for c in cands if c.place.code not in skip]
-    kept = [c for c in kept if c.place.name not in writer.names or any(r.place.code == c.place.code for r in rows)]
+    kept = [c for c in kept if not _writers_own(c, writer, rows, table)]
     kept += _claimed_by_schedule(lines, stop, rows, [c for c in kept if c.idx >= stop])
     starts = visit_starts(lines, sorted(kept, key=lambda c: c.idx))
     if not starts:
@@ -77,6 +77,18 @@ def _claimed_by_schedule(lines: list[Line], stop: int, rows: list[Row], named: l
     if len(days) == len(rows):
         return [Candidate(d.idx, r.place, "", "", "日程表の順", d.text) for d, r in zip(days, rows)]
     return []
+
+
+def _writers_own(cand: Candidate, writer: Writer, rows: list[Row], table: MunicipalityTable) -> bool:
+    """Whether a candidate names the writing council's own city.
+
+    A council never visits itself: a heading naming its city is its own unless the
+    schedule lists that municipality, or the name is shared (府中市, 伊達市), when
+    the heading must mean the other one.
+    """
+    if cand.place.name not in writer.names or any(r.place.code == cand.place.code for r in rows):
+        return False
+    return sum(1 for m in table.all() if m.name == cand.place.name) < 2
 
 
 def _settle(cand: Candidate, rows: list[Row]) -> Candidate:

@@ -504,3 +504,15 @@ _DAYS = (
 )
 def test_day_lines_date_the_host_below_them(text: str) -> None:
     assert [(v[0], v[3]) for v in _visits(text)] == [("四日市市", "2017-07-11"), ("鳥羽市", "2017-07-12")]
+
+
+def test_a_shared_name_of_the_writers_city_heads_the_other_one_with_a_doubt() -> None:
+    text = "政務活動報告書\n\n本市（伊達市）と比べた報告である。\n\n(1) 伊達市（10月12日）\n\n伊達市" + _BODY + "\n"
+    report = parse_text(text, "x.txt")
+    assert [v.municipality for v in report.visits] == ["伊達市"]
+    assert [d.kind for d in report.doubts] == ["ambiguous-host", "no-date"]
+
+
+def test_the_writers_unique_city_in_a_heading_is_no_visit() -> None:
+    text = "政務活動報告書\n\n本市（尾道市）と比べた報告である。\n\n(1) 尾道市（10月12日）\n\n尾道市" + _BODY + "\n"
+    assert parse_text(text, "x.txt").visits == []
