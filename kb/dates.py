@@ -39,7 +39,13 @@ _NUMERIC = re.compile(
 )
 _YEAR_ONLY = re.compile(_YEAR)
 _FISCAL = re.compile(rf"{_YEAR}\s*度")
-_MORE_DAYS = re.compile(r"\s*(?:[（(][^）)]{1,4}[）)])?\s*[～〜~\-－ー、,・及びと]\s*(?:(\d{1,2})\s*月\s*)?(\d{1,2})\s*日")
+_MORE_DAYS = re.compile(
+    r"\s*(?:[（(][^）)]{1,4}[）)])?\s*(?:から|[～〜~\-－ー、,・及びと])\s*(?:(\d{1,2})\s*月\s*)?(\d{1,2})\s*日"
+)
+# A month and day with a slash, told from a fraction by the weekday after it: 「10/12(木)」.
+_SLASH_MD = re.compile(r"(?<![\d./／])(?P<m>\d{1,2})\s*[/／]\s*(?P<d>\d{1,2})(?=\s*[（(][月火水木金土日])")
+# The length of a trip after its first day: 「10月31日から2泊3日」.
+_NIGHTS = re.compile(r"\s*(?:[（(][^）)]{1,4}[）)])?\s*(?:から|より)\s*(\d)\s*泊\s*(\d)\s*日")
 
 
 @dataclass(frozen=True)
@@ -93,7 +99,7 @@ def iter_dates(text: str, default_year: int | None = None) -> list[DateMatch]:
     """Every date in ``text`` with its span (spans refer to the normalised text)."""
     norm = normalize_numbers(text)
     found: list[DateMatch] = []
-    for regex in (_FULL, _NUMERIC):
+    for regex in (_FULL, _NUMERIC, _SLASH_MD):
         for m in regex.finditer(norm):
             year = _year_of(m.groupdict())
             has_year = year is not None
@@ -101,14 +107,25 @@ def iter_dates(text: str, default_year: int | None = None) -> list[DateMatch]:
             if day is not None:
                 found.append(DateMatch(day, m.start(), m.end(), has_year))
                 found.extend(_more_days(norm, m.end(), day, has_year))
-    found.sort(key=lambda d: d.start)
-    return found
+    found.sort(key=lambda d: (d.start, -d.end))
+    out: list[DateMatch] = []
+    for d in found:
+        # A day read both as the end of a range and on its own (「～11月2日」) counts once.
+        if not out or d.start >= out[-1].end or d.date != out[-1].date:
+            out.append(d)
+    return out
 
 
 def _more_days(text: str, pos: int, first: datetime.date, has_year: bool) -> list[DateMatch]:
     """Days listed after a date: ``～8日``, ``、9日、10日``, ``～7月22日`` (with the first's year, if written)."""
     out: list[DateMatch] = []
     current = first
+    nights = _NIGHTS.match(text, pos)
+    if nights is not None and int(nights.group(2)) == int(nights.group(1)) + 1:
+        for n in range(1, int(nights.group(2))):
+            day = first + datetime.timedelta(days=n)
+            out.append(DateMatch(day, nights.start(1), nights.end(), has_year))
+        return out
     while (m := _MORE_DAYS.match(text, pos)) is not None:
         month = int(m.group(1)) if m.group(1) else current.month
         nxt = _make(current.year, month, int(m.group(2)))

@@ -66,7 +66,9 @@ def read_header(
     head = lines[:first]
     idx = _title_line(lines, first)
     if idx is not None:
-        report.title = re.sub(r"\s+", " ", MD.sub(r"\2", lines[idx].text)).strip()
+        title = re.sub(r"\s+", " ", MD.sub(r"\2", lines[idx].text)).strip()
+        # A running header taken as the title carries its page number: 「…行政視察報告　－3－」「… 1/3」.
+        report.title = re.sub(r"\s*(?:[-－—―]\s*\d{1,3}\s*[-－—―]|\d{1,3}\s*/\s*\d{1,3})$", "", title)
     else:
         report.title = re.sub(r"\s+", " ", page_title).strip()
     texts = [ln.text for ln in head if not ln.blank]
@@ -89,6 +91,10 @@ def _body(fields: list[Field], texts: list[str]) -> str:
             name = re.sub(r"[\s\u3000]+", "", " ".join(f.value))
             return name if _BODY_SUFFIX.search(name) else f"会派 {name}"
     for text in texts:
+        m = re.search(r"議会[ \u3000]*(会派「[^」]+」)", text)
+        if m:
+            return m.group(1)
+    for text in texts:
         m = re.search(r"^(\S+)[ \u3000]*会派(?:行政)?(?:視察|調査)", text)
         m = m or re.search(r"^会派[「『]([^」』]+)[」』][ \u3000]*(?:行政)?(?:視察|調査)", text)
         if m:
@@ -105,8 +111,12 @@ def _body(fields: list[Field], texts: list[str]) -> str:
         for text in pool:
             m = _COMMITTEE.search(text)
             if m:
-                return m.group(1)
+                return _OWN_COUNCIL.sub("", m.group(1))
     return ""
+
+
+# The council's name glued before its committee: 「野木町議会議会運営委員会」.
+_OWN_COUNCIL = re.compile(r"^[一-龥々ヶ]{2,}?[都道府県市区町村]議会(?=.{2,}委員会$)")
 
 
 def _council(texts: list[str], table: MunicipalityTable, visited: set[str]) -> str:
@@ -152,28 +162,65 @@ def _members(fields: list[Field], texts: list[str]) -> list[str]:
         elif f.kind == "reporter":
             add_unique(out, _reporter(" ".join(f.value)))
     for text in texts:
+        if _ROLE_LIST.search(text):
+            add_unique(out, _names([text]))
         for regex in _MEMBER_IN_TEXT:
             for m in regex.finditer(text):
                 name = re.sub(r"(?:です|でした|活動記録|の)$", "", compact(m.group("n")))
                 if is_name(name):
                     add_unique(out, [name])
-    return out
+    # 「立花」 read from 「議員　立花　みゆき」 is the start of a name already listed.
+    return [n for n in out if not any(o != n and o.startswith(n) for o in out)]
+
+
+# A head line of names with their roles in parentheses: 「高野まさる（団長）　石田由紀　内田健一」.
+_ROLE_LIST = re.compile(
+    r"^[一-龥々ぁ-んァ-ヴー]{2,8}[（(](?:団長|副団長|代表|幹事長|会長|委員長)[）)](?:[ \u3000]+[一-龥々ぁ-んァ-ヴー]{2,8}"
+    r"(?:[（(][^）)]{1,6}[）)])?)+$"
+)
 
 
 def _names(values: list[str]) -> list[str]:
     """The names of a members field: one per line, or listed with "、" or with titles."""
     out: list[str] = []
+    # Staff who went along (随行, 事務局) are not members.
+    values = [v for v in values if not re.match(r"^[ \u3000]*(?:随[ \u3000]*行|(?:議会)?事務局)", v)]
     for part in re.split(r"[、,，\n]", "\n".join(values)):
         text = re.sub(r"[（(][^）)]*[）)]", "", part).strip(" \u3000")
         text = _SPREAD_TITLE.sub(lambda m: compact(m.group()), text)
         for item in _NEXT_TITLED.split(text):
             for _ in range(2):
                 item = TITLE_WORDS.sub("", item)
-            name = compact(item)
-            if TITLE_AFTER.search(name) and is_name(TITLE_AFTER.sub("", name)):
-                name = TITLE_AFTER.sub("", name)
-            if is_name(name):
-                out.append(name)
+            for name in _spaced_names(item):
+                if TITLE_AFTER.search(name) and is_name(TITLE_AFTER.sub("", name)):
+                    name = TITLE_AFTER.sub("", name)
+                if is_name(name):
+                    out.append(name)
+    return out
+
+
+def _spaced_names(item: str) -> list[str]:
+    """The names of a run separated by spaces, where a space may also part 姓 and 名.
+
+    「西村　修二」 is one name, 「小林　隆　　森　　　勇」 two, 「鈴木恒夫　工藤真一」 two:
+    a token of three or more characters is a name, a shorter one joins the next
+    short token (姓 and 名 of at most five characters together).
+    """
+    whole = compact(item)
+    tokens = [t for t in re.split(r"[ \u3000]+", item.strip(" \u3000")) if t]
+    if len(tokens) <= 1 or (len(tokens) == 2 and len(whole) <= 5):
+        return [whole]
+    out: list[str] = []
+    n = 0
+    while n < len(tokens):
+        tok = tokens[n]
+        nxt = tokens[n + 1] if n + 1 < len(tokens) else ""
+        if len(tok) <= 2 and nxt and len(tok) + len(nxt) <= 5 and not TITLE_WORDS.match(nxt):
+            out.append(tok + nxt)
+            n += 2
+        else:
+            out.append(tok)
+            n += 1
     return out
 
 
@@ -188,7 +235,7 @@ def is_name(name: str) -> bool:
     """True for a plausible personal name (no role, office or committee words)."""
     if not 2 <= len(name) <= 10 or not re.fullmatch(r"[一-龥々ヶぁ-んァ-ヴー]+", name):
         return False
-    return not re.search(r"委員|議会|事務局|職員|以下|会派|担当|課長|部長", name)
+    return not re.search(r"委員|議会|事務局|職員|以下|会派|担当|課長|部長|随行|主査|主任|係長|次長|議事", name)
 
 
 def report_year(report: Report, head: list[Line], text: str) -> int | None:

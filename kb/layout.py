@@ -14,6 +14,9 @@ from kb.municipalities import compact
 
 # Kanji numerals of section marks: 「一、視察目的」「（二）長浜市」.
 _KANJI_NUM = "[一二三四五六七八九十]{1,3}"
+# Ordinal section marks: 「第１　更別村」「第1視察地」「その2」「第２日」.
+_ORDINAL = r"(?:第\s*[0-9０-９]{1,2}\s*(?:視察地|視察先|調査地|日目|日)?|その\s*[0-9０-９]{1,2})(?=[ \u3000.．、:：])"
+_ROMAN = "ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ"
 # Heading marks: the class of a heading line names the shape of its mark.
 _MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("angle", re.compile(r"^[<＜〈《]\s*(.+?)\s*[>＞〉》]$")),
@@ -32,11 +35,14 @@ _MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("paren_kana", re.compile(r"^[（(][ア-ト][）)]\s*(.+)$")),
     ("paren", re.compile(r"^[（(]([^（）()]{1,12})[）)]$")),
     ("kana", re.compile(r"^[ア-ト][ \u3000]+(.+)$")),
+    ("ordinal", re.compile(r"^(?:第\s*[0-9０-９]{1,2}\s*(?:視察地|視察先|調査地)?|その\s*[0-9０-９]{1,2})[ \u3000.．、:：]+(.+)$")),
+    ("letter", re.compile(r"^(?![AQＡＱ])[A-ZＡ-Ｚ][.．][ \u3000]*(.+)$")),
+    ("roman", re.compile(rf"^[{_ROMAN}][ \u3000.．、]*(.+)$")),
 )
 MD = re.compile(r"^(#{1,6})\s*(.*)$")
 _LEAD_MARKER = re.compile(
     r"^(?:[（(]\s*\d{1,2}\s*[）)]|\d{1,2}\s*[）).．、]|\d{1,2}[ \u3000]|[①-⑳]|[（(]?[ア-ト][）)]|[ア-ト][ \u3000]"
-    rf"|[■□◆◇●▼▽○〇◎・]|[（(]{_KANJI_NUM}[）)]|{_KANJI_NUM}[、.．])\s*"
+    rf"|[■□◆◇●▼▽○〇◎・]|[（(]{_KANJI_NUM}[）)]|{_KANJI_NUM}[、.．]|{_ORDINAL}[.．、:：]?|(?![AQＡＱ])[A-ZＡ-Ｚ][.．]|[{_ROMAN}][.．、]?)\s*"
 )
 HEADING_MAX = 48
 
@@ -67,13 +73,13 @@ SEPARATOR = re.compile(r"^[\s━─―—=＝\-－_＿~〜～*＊・]{3,}$")
 CAPTION = re.compile(r"^[（(][^（）()]*(?:写真|様子|ヒアリング|にて|風景)[^（）()]*[）)]$|（写真）$|\(写真\)$")
 
 _LABELS: dict[str, tuple[str, ...]] = {
-    "place": ("視察先", "調査先", "訪問先"),
-    "date": ("視察月日", "視察日時", "視察日程", "視察期日", "視察期間", "視察日", "実施日", "調査期日", "調査期間",
+    "place": ("視察先", "調査先", "訪問先", "視察場所", "調査場所", "訪問場所", "視察地"),
+    "date": ("視察年月日", "調査年月日", "訪問日", "視察月日", "視察日時", "視察日程", "視察期日", "視察期間", "視察日", "実施日", "調査期日", "調査期間",
              "調査日", "実施日時", "日時", "期日", "月日"),
     "respondents": ("対応者", "説明者", "応対者", "対応"),
     "topics": ("視察事項", "視察項目", "視察案件", "調査事項", "調査項目", "視察テーマ", "視察内容と視察先",
                "視察先及び視察事項", "視察先及び調査事項"),
-    "members": ("視察参加議員", "参加者氏名", "視察委員", "参加委員", "参加議員", "参加者", "出席者", "参加",
+    "members": ("視察参加議員", "調査参加者", "視察参加者", "参加者氏名", "視察委員", "参加委員", "参加議員", "参加者", "出席者", "参加",
                 "派遣委員", "調査委員"),
     "body": ("委員会名・会派名", "委員会名", "会派名"),
     "reporter": ("報告者",),
@@ -112,15 +118,38 @@ class Field:
 
 
 def split_lines(text: str) -> list[Line]:
-    """The report's lines, stripped and classified."""
+    """The report's lines, stripped and classified; page furniture reads as a blank line."""
     lines: list[Line] = []
-    for i, raw in enumerate(text.split("\n")):
-        stripped = raw.strip(" \t\u3000")
+    raws = text.split("\n")
+    furniture = page_furniture([r.strip(" \t\u3000") for r in raws])
+    for i, raw in enumerate(raws):
+        stripped = "" if i in furniture else raw.strip(" \t\u3000")
         indent = len(raw) - len(raw.lstrip(" \t\u3000"))
         line = Line(i, raw, stripped, indent)
         _classify(line)
         lines.append(line)
     return lines
+
+
+_PAGE_MARK = re.compile(r"[-－—―]\s*[0-9０-９](?:\s?[0-9０-９]){0,3}\s*[-－—―]$|^[0-9０-９]{1,3}\s*/\s*[0-9０-９]{1,3}$")
+
+
+def page_furniture(texts: list[str]) -> set[int]:
+    """Lines that belong to the page, not the text: page numbers (「- 1 2 -」「3/6」)
+    and later copies of a running header (the text's first line, or a line ending
+    in a page number).  The first copy stays: it may be the title."""
+    out = {i for i, t in enumerate(texts) if _PAGE_MARK.search(t) and len(compact(_PAGE_MARK.sub("", t))) == 0}
+    first = next((t for t in texts if t), "")
+    seen: set[str] = set()
+    for i, t in enumerate(texts):
+        if not t or "。" in t:
+            continue
+        key = compact(t)
+        running = (key == compact(first) and len(key) >= 6) or bool(_PAGE_MARK.search(t))
+        if running and key in seen:
+            out.add(i)
+        seen.add(key)
+    return out
 
 
 def _classify(line: Line) -> None:
@@ -143,7 +172,7 @@ def _classify(line: Line) -> None:
 def strip_marker(text: str) -> str:
     """A line without its heading marks: "## ", "(1)", "■", "【…】", "＜…＞"…."""
     text = MD.sub(r"\2", text.strip())
-    text = re.sub(r"^【([^】]{1,12})】\s*(?=\S)", r"\1：", text)
+    text = re.sub(r"^[【〔［＜<〈《]([^】〕］＞>〉》]{1,12})[】〕］＞>〉》]\s*(?=\S)", r"\1：", text)
     for _ in range(2):
         text = _LEAD_MARKER.sub("", text.strip(" \u3000"))
     return text.strip(" \u3000<＜〈《>＞〉》【】〔〕")
@@ -151,7 +180,8 @@ def strip_marker(text: str) -> str:
 
 def norm_label(text: str) -> str:
     """A label as looked up: compacted, without a trailing parenthesis."""
-    return re.sub(r"[（(][^）)]*[）)]$", "", compact(text))
+    # A numbered label 「視察先①」「視察先1」 is the label itself.
+    return re.sub(r"(?:[（(][^）)]*[）)]|[①-⑳]|[0-9]{1,2})$", "", compact(text))
 
 
 def label_kind(name: str) -> str | None:
@@ -230,7 +260,7 @@ def _block_field(lines: list[Line], i: int, kind: str) -> Field:
             j += 1
     else:
         while j < len(lines) and not lines[j].blank:
-            if label_kind(strip_marker(lines[j].text)) is not None:
+            if label_kind(strip_marker(lines[j].text)) is not None or _inline_label(lines[j].text):
                 break
             idx.append(j)
             j += 1
@@ -239,6 +269,12 @@ def _block_field(lines: list[Line], i: int, kind: str) -> Field:
 
 def _is_prose(text: str) -> bool:
     return text.endswith("。") or len(text) >= 60
+
+
+def _inline_label(text: str) -> bool:
+    """A line opening with a known label and its value: 「参加委員　委員長　…」."""
+    m = _INLINE_LABEL.match(strip_marker(text))
+    return bool(m and label_kind(m.group("label")) in ("members", "date", "respondents", "reporter"))
 
 
 def _inline_field_start(line: Line) -> bool:

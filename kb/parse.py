@@ -5,15 +5,26 @@ it reads headings, labels ("視察先", "対応者", "【質疑応答】"...), m
 (Q/A, 問/答, "・…" + "→…") and place names.  Its steps:
 
 1. classification of every line (heading class,
-   label field, Q/A marker);
-2. visit headings: short lines whose subject is a place ("(1) 大阪府大阪市",
-   "■栃木県議会（8月1日）", "＜十石堀（北茨城市）＞", a 視察先 value) that are
-   followed by content; when a place is listed twice (a schedule, then the
-   report) the later run wins;
+   label field, Q/A marker); page furniture (page numbers, a running header)
+   reads as a blank line;
+2. visits from evidence (:mod:`kb.reconcile`): cues each add candidates —
+   place headings in any mark style ("(1) 大阪府大阪市", "第１　更別村（7月20日）",
+   "…について【静岡県袋井市】", a day line, a 視察先 value), the schedule's rows
+   (:mod:`kb.schedule`), a section's first sentence ("深谷市では、") — and one
+   step decides: the writing council's own city and hosts said to be skipped
+   are dropped, a same-name host takes the prefecture the schedule gives,
+   sections no heading names are claimed by the schedule; when a place is
+   listed twice (a schedule, then the report) the later run wins;
 3. each visit's lines become passages (content / qa / observation) while
-   dates, respondents and topics are read from labels and headings;
+   dates, respondents and topics are read from labels and headings; a visit's
+   date comes from its heading or day line, its schedule row, else the trip's
+   single day, never the day the report was written;
 4. what lies before the first visit (title, committee, members, period) and
-   after the last one (a report-wide 所感) is read at report level.
+   after the last one (a report-wide 所感, shared out by the hosts each
+   paragraph names) is read at report level;
+5. each visit says why it is believed (``evidence``: 「見出し: …」「日程表: …」)
+   and the report what the parser is unsure of (``doubts``: no-visit, no-date,
+   schedule-mismatch, ambiguous-host), with what to do about it.
 
 Nothing is dropped: every line of text ends in a passage or in a field.
 
@@ -35,16 +46,10 @@ from kb.layout import Field, Line, find_fields, split_lines
 from kb.model import Doubt, Observation, Period, Report, Visit
 from kb.municipalities import MunicipalityTable, compact
 from kb.passages import Collector, renumber
+from kb.reconcile import Plan, add_doubts, add_evidence, plan_visits
+from kb.schedule import read_schedule
 from kb.taxonomy import Taxonomy
-from kb.visits import (
-    Candidate,
-    assign_dates,
-    consumed_lines,
-    fallback_visit,
-    find_candidates,
-    visit_bounds,
-    visit_starts,
-)
+from kb.visits import assign_dates, consumed_lines, visit_bounds
 from kb.walk import walk
 
 NO_VISIT_WARNING = "視察先を特定できませんでした（全文を報告書全体の段落として扱います）"
@@ -73,7 +78,8 @@ def parse_text(
     report = Report(file=file, format=format, encoding=encoding, text=text, warnings=list(warnings or []))
     lines = split_lines(text)
     fields = find_fields(lines)
-    starts = _visit_starts(lines, fields, table, text)
+    plan = plan_visits(lines, fields, table, text)
+    starts = plan.starts
     bounds = visit_bounds(lines, starts)
     first = bounds[0][0] if bounds else len(lines)
     read_header(report, lines, first, fields, table, {c.place.code for c in starts}, title)
@@ -81,20 +87,32 @@ def parse_text(
     for n, (cand, (lo, hi)) in enumerate(zip(starts, bounds)):
         report.visits.append(parse_visit(n + 1, cand, lines, lo, hi, fields, consumed, report))
     from_header(report, lines[:first], fields, table, text)
-    assign_dates(report, starts, lines, fields, bounds, year_context(report, lines[:first], text))
+    _dates(report, plan, lines, fields, bounds, table)
     tail = bounds[-1][1] if bounds else len(lines)
     _read_rest(report, lines, first, tail, consumed | title_idx(lines, first))
-    if not report.visits:
-        report.warnings.append(NO_VISIT_WARNING)
-        report.doubts.append(Doubt("no-visit", NO_VISIT_WARNING, NO_VISIT_ADVICE))
+    _doubts(report, plan, table)
     _finish_period(report)
     return enrich(report, taxonomy)
 
 
-def _visit_starts(lines: list[Line], fields: list[Field], table: MunicipalityTable, text: str) -> list[Candidate]:
-    """The lines opening a visit section; a place named in the title when no heading names one."""
-    starts = visit_starts(lines, find_candidates(lines, fields, table, text))
-    return starts or fallback_visit(lines, table, text)
+def _dates(
+    report: Report, plan: Plan, lines: list[Line], fields: list[Field], bounds: list[tuple[int, int]],
+    table: MunicipalityTable,
+) -> None:
+    """Each visit's date, read with the report's year, and why each visit is believed."""
+    first = bounds[0][0] if bounds else len(lines)
+    years = year_context(report, lines[:first], report.text)
+    rows = read_schedule(lines, plan.stop, table, report.text, years, plan.writer)
+    assign_dates(report, plan.starts, lines, fields, bounds, years, rows)
+    add_evidence(report, plan, lines)
+
+
+def _doubts(report: Report, plan: Plan, table: MunicipalityTable) -> None:
+    """What the parser is unsure of: no visit at all, or doubts on hosts and dates."""
+    if not report.visits:
+        report.warnings.append(NO_VISIT_WARNING)
+        report.doubts.append(Doubt("no-visit", NO_VISIT_WARNING, NO_VISIT_ADVICE))
+    add_doubts(report, plan, table)
 
 
 def parse_file(path: Path, table: MunicipalityTable | None = None) -> Report:
@@ -124,6 +142,7 @@ def _read_rest(report: Report, lines: list[Line], first: int, tail: int, consume
         _adopt(report.visits[0], head, rest)
     else:
         _move_mentioned(report.visits, rest)
+        _share_closing(report.visits)
     passages = head.passages + rest.passages
     observations = head.observations + rest.observations
     renumber("r", passages, [], observations)
@@ -160,6 +179,30 @@ def _move_mentioned(visits: list[Visit], rest: Collector) -> None:
         moved.id = f"v{visits.index(visit) + 1}-p{len(visit.passages) + 1}"
         visit.passages.append(moved)
         visit.observations.append(Observation(obs.author, obs.text, moved.id))
+
+
+def _share_closing(visits: list[Visit]) -> None:
+    """A closing 所感 read into the last visit that speaks of several hosts, paragraph by
+    paragraph, is shared: a paragraph naming exactly one other host moves to that host."""
+    if len(visits) < 2:
+        return
+    last = visits[-1]
+    named = {id(o): _mentioned_visit(o.text, visits) for o in last.observations}
+    hosts = {id(v) for v in named.values() if v is not None}
+    if len(hosts) < 2:
+        return
+    for obs in list(last.observations):
+        visit = named[id(obs)]
+        if visit is None or visit is last:
+            continue
+        moved = next(p for p in last.passages if p.id == obs.passage)
+        last.passages.remove(moved)
+        last.observations.remove(obs)
+        visit.passages.append(moved)
+        visit.observations.append(Observation(obs.author, obs.text, moved.id))
+        n = visits.index(visit) + 1
+        renumber(f"v{n}", visit.passages, visit.qa, visit.observations)
+    renumber(f"v{len(visits)}", last.passages, last.qa, last.observations)
 
 
 def _mentioned_visit(text: str, visits: list[Visit]) -> Visit | None:

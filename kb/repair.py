@@ -338,6 +338,10 @@ PIPELINE: tuple[Callable[[str], str], ...] = (
     remove_page_numbers,
     join_spaced_brackets,
     join_letter_spaced_latin,
+    # Joined letter-spaced digits can form what the earlier steps handle:
+    # 「１ ７ ３ ， １ ３ ６」 → 「173，136」 (a full-width comma), 「- 1 2 -」 → a page number.
+    normalise_width,
+    remove_page_numbers,
     join_spaced_cjk,
     merge_broken_words,
     trim_blank_edges,

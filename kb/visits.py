@@ -16,7 +16,6 @@ from kb.layout import (
     Field,
     Line,
     field_at,
-    field_value_text,
     label_kind,
     norm_label,
     prev_nonblank,
@@ -24,6 +23,7 @@ from kb.layout import (
 )
 from kb.model import Report
 from kb.municipalities import Municipality, MunicipalityTable, compact
+from kb.schedule import Row
 
 
 @dataclass
@@ -34,24 +34,35 @@ class Candidate:
     place: Municipality
     district: str
     rest: str
+    cue: str = "見出し"
+    said: str = ""  # the line the cue read, when it is not the opening line
 
 
 _WARD = re.compile(r"^[一-龥々ヶ]{1,4}区(?!議会|民|域|内|長)")
-_PLACE_SUFFIX = re.compile(r"^(?:議会|会|庁|役所|市役所|役場)?(?=$|[ \u3000（(【「<＜\[]|\d{1,2}月)")
+_PLACE_SUFFIX = re.compile(r"^(?:議会|会|庁|役所|市役所|役場)?(?=$|[ \u3000（(【「<＜\[:：]|\d{1,2}月)")
+# A day or a time before the place of a day line: 「10月3日(火) 14:00~」「R5.10.3(火)」「令和5年7月20日」「午後」.
+_LEAD_WHEN = re.compile(
+    r"^(?:(?:(?:令和|平成|R|H)\s*(?:\d{1,2}|元)\s*[年.]|\d{4}\s*[年/.])?\s*\d{1,2}\s*[月/.]\s*\d{1,2}\s*日?"
+    r"(?:\s*\([^)]{1,4}\))?|\d{1,2}\s*[:時]\s*\d{0,2}\s*分?(?:\s*[~～-]\s*(?:\d{1,2}\s*[:時]\s*\d{0,2}\s*分?)?)?"
+    r"|午前|午後)\s*"
+)
 
 
 def place_candidate(text: str, table: MunicipalityTable, context: str) -> tuple[Municipality, str, str] | None:
     """The place a short heading-like line is about, the 郡 written and the rest."""
     s = unicodedata.normalize("NFKC", strip_marker(text.replace("|", " ")))
+    if "【" in s and "】" not in s and text.rstrip().endswith("】"):
+        s += "】"  # the host closing a topic heading: 「…について【静岡県袋井市】」
     s = re.sub(r"\s+", " ", s).strip()
-    s = re.sub(r"^\d{1,2}月\d{1,2}日(?:\s*\([^)]{1,4}\))?\s*", "", s)
+    while (when := _LEAD_WHEN.match(s)) and when.end():
+        s = s[when.end():]
     if not s or len(s) > HEADING_MAX + 12 or s.endswith("。"):
         return None
     s = re.sub(r"([都道府県])\s+(?=\S)", r"\1", s)
     found = _leading_place(s, table, context)
     if found is not None:
         return found
-    tail = re.search(r"[（(]([^（）()]+)[）)]\s*$", s)
+    tail = re.search(r"[（(【\[]([^（）()【】\[\]]+)[）)】\]]\s*$", s)
     if tail and len(s) <= HEADING_MAX:
         inner = _leading_place(tail.group(1).strip(), table, context)
         if inner is not None and not inner[2].strip():
@@ -83,7 +94,7 @@ def _leading_place(s: str, table: MunicipalityTable, context: str) -> tuple[Muni
     suffix = _PLACE_SUFFIX.match(rest)
     if suffix is None or re.search(r"報告|活動記録|だより|議員", rest):
         return None
-    return place, district, rest[suffix.end():].strip()
+    return place, district, rest[suffix.end():].strip(" :：")
 
 
 def _has_content(lines: list[Line], start: int, stop: int) -> bool:
@@ -103,16 +114,27 @@ def find_candidates(lines: list[Line], fields: list[Field], table: MunicipalityT
         if f.kind == "place" and len(f.value) == 1 and not _lists_places(f.value[0], table):
             got = place_candidate(f.value[0], table, context)
             if got:
-                by_line[f.label_idx] = Candidate(f.label_idx, got[0], got[1], got[2])
+                by_line[f.label_idx] = Candidate(f.label_idx, got[0], got[1], got[2], "視察先")
     for line in lines:
         if line.blank or line.idx in by_line or line.idx in consumed:
             continue
         if field_at(lines, line.idx) is not None and not line.cls:
             continue
-        got = place_candidate(line.text, table, context)
+        text = _unwrapped(lines, line)
+        got = place_candidate(text, table, context)
         if got:
-            by_line[line.idx] = Candidate(line.idx, got[0], got[1], got[2])
+            by_line[line.idx] = Candidate(line.idx, got[0], got[1], got[2], said=text if text != line.text else "")
     return [by_line[i] for i in sorted(by_line)]
+
+
+def _unwrapped(lines: list[Line], line: Line) -> str:
+    """A heading hard-wrapped inside its brackets, joined: 「…について【静岡県」 + 「袋井市】」."""
+    text = line.text
+    opened = sum(text.count(c) for c in "【（(") - sum(text.count(c) for c in "】）)")
+    nxt = lines[line.idx + 1] if line.idx + 1 < len(lines) else None
+    if opened > 0 and nxt is not None and not nxt.blank and len(nxt.text) <= 12 and nxt.text[-1] in "】）)":
+        return text + nxt.text
+    return text
 
 
 def _lists_places(value: str, table: MunicipalityTable) -> bool:
@@ -124,12 +146,19 @@ def _lists_places(value: str, table: MunicipalityTable) -> bool:
 def visit_starts(lines: list[Line], cands: list[Candidate]) -> list[Candidate]:
     """The candidates that open a visit section: the last run of distinct places with content."""
     sections: list[Candidate] = []
+    pending: Candidate | None = None
     for n, cand in enumerate(cands):
         stop = cands[n + 1].idx if n + 1 < len(cands) else len(lines)
         if _has_content(lines, cand.idx + 1, stop):
             if sections and sections[-1].place.code == cand.place.code and _adjacent(cands, sections[-1], cand):
                 continue
-            sections.append(cand)
+            # A heading naming the host right above a line naming it again (a respondent) opens the section.
+            near = (pending is not None and pending.place.code == cand.place.code and cand.idx - pending.idx <= 5
+                    and bool(lines[pending.idx].cls) and not lines[cand.idx].cls)
+            sections.append(pending if near and pending is not None else cand)
+            pending = None
+        else:
+            pending = cand if cand.cue == "見出し" else None
     run: list[Candidate] = []
     seen: set[str] = set()
     for cand in reversed(sections):
@@ -208,6 +237,32 @@ def _last_visit_end(lines: list[Line], lo: int, starts: list[Candidate], done: l
     return len(lines)
 
 
+# A host named only as the subject of a section's first sentence: 「深谷市では、」「出雲市議会は、」.
+_SUBJECT = re.compile(r"^(?:議会|役所|市役所|役場|庁)?(?:では|は|において|にお?ける)[、,]?")
+
+
+def first_sentence_candidates(lines: list[Line], table: MunicipalityTable, context: str) -> list[Candidate]:
+    """Sections whose heading names no place but whose first sentence opens with one."""
+    out: list[Candidate] = []
+    for line in lines:
+        if not line.cls or OBS_WORDS.search(line.inner):
+            continue
+        below = next((ln for ln in lines[line.idx + 1:line.idx + 3] if not ln.blank), None)
+        if below is None or not below.text.endswith("。") and len(below.text) < 40:
+            continue
+        key = compact(below.text)
+        mentions = table.mentions(key)
+        if not mentions or mentions[0].start - len(mentions[0].district) != 0:
+            continue
+        first = mentions[0]
+        if first.candidates[0].is_prefecture and len(mentions) > 1 and mentions[1].start == first.end:
+            first = mentions[1]
+        if _SUBJECT.match(key[first.end:]):
+            place = table.resolve(key[:first.end], None, context) or first.candidates[0]
+            out.append(Candidate(line.idx, place, first.district, "", "最初の文", below.text))
+    return out
+
+
 # After the place in a title: 「中野区議会視察」「加賀市へ行政視察」「森町を視察」.
 _TITLE_VISIT = re.compile(r"^(?:議会|市会|区会|役所|庁)?(?:[へをにで]|を訪ねて)?(?:行政|先進地)?視察")
 
@@ -222,7 +277,8 @@ def fallback_visit(lines: list[Line], table: MunicipalityTable, text: str) -> li
             rest = compact(line.text)[m.end:]
             if _TITLE_VISIT.match(rest):
                 chosen = table.resolve(place.name, None, text) or place
-                return [Candidate(_prose_start(lines, line.idx, chosen.name), chosen, m.district, "")]
+                start = _prose_start(lines, line.idx, chosen.name)
+                return [Candidate(start, chosen, m.district, "", "題名", line.text)]
     return []
 
 
@@ -242,23 +298,36 @@ def consumed_lines(fields: list[Field], starts: list[Candidate], lines: list[Lin
 
 def assign_dates(
     report: Report, starts: list[Candidate], lines: list[Line], fields: list[Field],
-    bounds: list[tuple[int, int]], years: YearContext,
+    bounds: list[tuple[int, int]], years: YearContext, rows: list[Row],
 ) -> None:
-    """The day of each visit, from the most specific source that gives one."""
+    """The day of each visit, from the most specific source that gives one.
+
+    Its heading or day line, a date field of its section, its schedule row, the
+    n-th day of a period listing one day per visit, the last day line above it,
+    and else the trip's single day; never the day the report was written.
+    """
     first = bounds[0][0] if bounds else len(lines)
-    listed = _listed_dates(lines[:first], starts, years)
+    listed = {r.place.code: r.date for r in rows if r.date}
     dated = [f for f in fields if f.kind == "date" and f.label_idx < first]
     period = sorted({d for f in dated for d in years.dates(" ".join(f.value))})
+    days = sorted(set(period) | set(listed.values()))
     for n, (visit, cand, (lo, hi)) in enumerate(zip(report.visits, starts, bounds)):
         day = _first_date(lines[cand.idx].text, years)
         day = day or _field_date(fields, lo, hi, years, first)
         day = day or listed.get(visit.code)
         if day is None and len(period) == len(starts) and len(starts) > 1:
             day = period[n]
-        day = day or _context_date(lines, lo, years)
-        if day is None and len(starts) == 1 and period:
-            day = period[0]
+        day = day or _within(_context_date(lines, lo, years), period)
+        if day is None and len(days) == 1:
+            day = days[0]
         visit.date = day.isoformat() if day else None
+
+
+def _within(day: datetime.date | None, period: list[datetime.date]) -> datetime.date | None:
+    """A day line outside the trip's known period is another date (the day the report was written)."""
+    if day is None or not period or period[0] <= day <= period[-1]:
+        return day
+    return None
 
 
 def _first_date(text: str, years: YearContext) -> datetime.date | None:
@@ -275,17 +344,17 @@ def _field_date(fields: list[Field], lo: int, hi: int, years: YearContext, first
     return None
 
 
-def _listed_dates(head: list[Line], starts: list[Candidate], years: YearContext) -> dict[str, datetime.date]:
-    codes = {c.place.code for c in starts}
-    out: dict[str, datetime.date] = {}
-    table = MunicipalityTable.load()
-    for line in head:
-        got = place_candidate(field_value_text(line.text), table, "")
-        if got and got[0].code in codes and got[0].code not in out:
-            day = _first_date(line.text, years)
-            if day:
-                out[got[0].code] = day
-    return out
+_RIGHT_ALIGNED = 12
+# What a day line may hold besides its date: 「【第1日目】7月11日（火）　午後　14:00～」.
+_DAY_LINE_REST = re.compile(
+    r"[（(][月火水木金土日](?:曜日?)?[）)]|午前|午後|\d{1,2}\s*[:時]\s*\d{0,2}\s*分?|[~～\-－]|第\s*\d{1,2}\s*日目?"
+    r"|[【】\[\]〔〕<>＜＞■□◆◇●○◎▼▽・\s]"
+)
+
+
+def _day_line(text: str, start: int, end: int) -> bool:
+    """Whether a line is a day line: its date, with little more than a weekday, a time, a mark."""
+    return len(_DAY_LINE_REST.sub("", text[:start] + text[end:])) <= 6
 
 
 _DAY_FIRST = re.compile(r"^(\d{1,2})日(?:[はにの、]|[（(])")
@@ -296,10 +365,12 @@ def _context_date(lines: list[Line], lo: int, years: YearContext) -> datetime.da
     found: datetime.date | None = None
     month: int | None = None
     for line in lines[:lo]:
+        if line.indent >= _RIGHT_ALIGNED:
+            continue  # a right-aligned date is the day the report was written or filed
         text = normalize_numbers(line.text)
         months = re.findall(r"(?<!\d)(\d{1,2})月(?!\d)", text)
         full = iter_dates(text, years.year)
-        if full and (len(text) - (full[0].end - full[0].start) <= 12 or text.startswith("本日")):
+        if full and (_day_line(text, full[0].start, full[0].end) or text.startswith("本日")):
             found = full[0].date if full[0].has_year else years.fit(full[0].date)
             month = found.month
             continue

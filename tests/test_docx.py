@@ -29,6 +29,10 @@ def text_to_docx(text: str, path: Path) -> Path:
     """A Word file of a report's text: "#" lines as headings, other lines as paragraphs."""
     document = docx.Document()
     for line in text.split("\n"):
+        if line.strip() == "\f":
+            document.add_page_break()  # a page break of PDF text is one in Word, not a character
+            continue
+        line = line.replace("\f", "")
         marks = len(line) - len(line.lstrip("#"))
         if marks and line[marks:marks + 1] == " ":
             document.add_heading(line[marks + 1:], level=min(marks, 6))

@@ -65,17 +65,22 @@ def test_ndcg_of_known_rankings(ranked: list[tuple[str, str]], expected: float) 
 
 def test_dev_set_quality(service: Any, capsys: pytest.CaptureFixture[str]) -> None:
     queries = json.loads(QUERIES.read_text(encoding="utf-8"))
-    rows = []
+    rows, counts = [], []
     for query in queries:
         result = service.search(query["query"], limit=50)
+        counts.append(len(result["hits"]))
         ranked, grades = ranked_pairs(result["hits"]), judged(query)
         rows.append((query["id"], query["query"], result["mode"], ndcg(ranked, grades), recall(ranked, grades)))
-    mean_ndcg = sum(r[3] for r in rows) / len(rows)
-    mean_recall = sum(r[4] for r in rows) / len(rows)
+    # nDCG and recall are undefined for a query nothing answers (「該当なし」): such queries are
+    # listed with their hit count, and the means are those of the judged queries.
+    scored = [r for r, q in zip(rows, queries) if q["relevant"]]
+    mean_ndcg = sum(r[3] for r in scored) / len(scored)
+    mean_recall = sum(r[4] for r in scored) / len(scored)
     with capsys.disabled():
         print("\n検索品質（tests/truth/queries.json）")
-        for qid, text, mode, n, r in rows:
-            print(f"  {qid} nDCG@10={n:.2f} recall@20={r:.2f} mode={mode:<4} {text}")
-        print(f"  平均 nDCG@10={mean_ndcg:.3f} recall@20={mean_recall:.3f}（{len(rows)}件）")
+        for (qid, text, mode, n, r), query, count in zip(rows, queries, counts):
+            figures = f"nDCG@10={n:.2f} recall@20={r:.2f}" if query["relevant"] else f"該当なし・ヒット{count}件"
+            print(f"  {qid} {figures} mode={mode:<4} {text}")
+        print(f"  平均 nDCG@10={mean_ndcg:.3f} recall@20={mean_recall:.3f}（判定のある{len(scored)}件／{len(rows)}件）")
     assert mean_ndcg >= MIN_MEAN_NDCG
     assert mean_recall >= MIN_MEAN_RECALL

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from kb.layout import find_fields, split_lines
+from kb.layout import find_fields, page_furniture, split_lines
 from kb.municipalities import MunicipalityTable
 from kb.parse import parse_file, parse_text
-from kb.visits import find_candidates, place_candidate, visit_bounds, visit_starts
+from kb.visits import find_candidates, first_sentence_candidates, place_candidate, visit_bounds, visit_starts
 
 TWO_BLOCKS = Path(__file__).resolve().parent / "data" / "visits_two_blocks.txt"
 _BODY = "では窓口のデジタル化について説明を受けた。"
@@ -57,6 +57,28 @@ def _report(heading: str, place: str, head: str = "総務委員会 行政視察�
          ("大阪市", "大阪府", "271004", "", "行政オンラインシステムについて")),
         ("奈良県大和郡山市", "", ("大和郡山市", "奈良県", "292036", "", "")),
         ("マイナンバーカードについて（愛知県蒲郡市）", "", ("蒲郡市", "愛知県", "232149", "", "マイナンバーカードについて")),
+        # Heading marks of every style.
+        ("第１　北海道函館市（７月20日）", "", ("函館市", "北海道", "012025", "", "(7月20日)")),
+        ("第2視察地　北海道函館市", "", ("函館市", "北海道", "012025", "", "")),
+        ("その２　北海道函館市", "", ("函館市", "北海道", "012025", "", "")),
+        ("Ⅱ　北海道函館市", "", ("函館市", "北海道", "012025", "", "")),
+        ("Ｂ．北海道函館市", "", ("函館市", "北海道", "012025", "", "")),
+        ("◎北海道函館市", "", ("函館市", "北海道", "012025", "", "")),
+        ("▼北海道函館市", "", ("函館市", "北海道", "012025", "", "")),
+        ("＜北海道函館市＞", "", ("函館市", "北海道", "012025", "", "")),
+        # Day lines: a day, a clock time, then the host.
+        ("◎10月3日 14：00～ 北海道函館市", "", ("函館市", "北海道", "012025", "", "")),
+        ("▼R5.10.3（火）　北海道函館市", "", ("函館市", "北海道", "012025", "", "")),
+        ("令和5年10月3日（火）午後　北海道函館市", "", ("函館市", "北海道", "012025", "", "")),
+        # The host at the end of a topic heading, or after the host's name in brackets.
+        ("（１）ICT人材の育成について【静岡県袋井市】", "", ("袋井市", "静岡県", "222160", "", "ICT人材の育成について")),
+        ("【島根県出雲市】　令和5年10月30日（月）　13時30分～15時00分", "",
+         ("出雲市", "島根県", "322032", "", "令和5年10月30日(月) 13時30分~15時00分")),
+        # Facilities stand in their municipality.
+        ("島根県出雲市役所", "", ("出雲市", "島根県", "322032", "", "")),
+        ("三重県四日市市議会（四日市市役所　議会棟）", "", ("四日市市", "三重県", "242021", "", "(四日市市役所 議会棟)")),
+        ("徳島県庁", "", ("徳島県", "徳島県", "360007", "", "")),
+        ("クリーンセンター（愛媛県今治市）", "", ("今治市", "愛媛県", "382027", "", "クリーンセンター")),
     ],
 )
 def test_place_candidate(
@@ -295,3 +317,202 @@ def test_per_member_observation_headings(members: str, heading: str, author: str
 
 def test_no_place_no_visit() -> None:
     assert _visits("視察報告\n\n本文である。\n") == []
+
+
+# --- a section told only by its first sentence ------------------------------------------------------
+
+
+def test_host_named_only_in_the_first_sentence(table: MunicipalityTable) -> None:
+    text = "調査報告書\n\n１　窓口改革について\n　深谷市では、書かない窓口を始めた。\n\n２　所感\n　本区でも取り入れたい。\n"
+    lines = split_lines(text)
+    got = [(c.idx, c.place.name, c.cue) for c in first_sentence_candidates(lines, table, text)]
+    assert got == [(2, "深谷市", "最初の文")]
+    report = parse_text(text, "x.txt")
+    assert [(v.municipality, v.prefecture) for v in report.visits] == [("深谷市", "埼玉県")]
+    assert report.visits[0].evidence == ["最初の文: 深谷市では、書かない窓口を始めた。"]
+
+
+def test_a_comparison_in_a_sentence_opens_nothing_when_headings_name_the_hosts() -> None:
+    text = (
+        "総務委員会 行政視察報告書\n\n(1) 北海道函館市（10月12日）\n函館市" + _BODY + "\n\n■比較\n"
+        "札幌市では同じ仕組みを使っていない。\n"
+    )
+    assert [v[0] for v in _visits(text)] == ["函館市"]
+
+
+# --- reconciliation: writer, schedule, same-name hosts -------------------------------------------------
+
+
+_SAME_NAME = (
+    "令和5年度　会派行政視察報告書\n\n府中市議会　会派「みらい」\n\n■視察日程\n"
+    "　第１回　令和５年７月20日（木）　北海道河西郡更別村\n"
+    "　第２回　令和５年11月９日（木）　広島県府中市\n\n"
+    "第１　更別村（７月20日）\n\n　更別村は十勝平野の農村である。本市（府中市）とは規模が違う。\n\n"
+    "第２　府中市（11月９日）\n\n　府中市は家具のまちである。本市の人口は約26万人である。\n"
+)
+
+
+def test_the_writer_is_no_visit_and_the_schedule_settles_a_same_name_host() -> None:
+    report = parse_text(_SAME_NAME, "x.txt")
+    assert [(v.municipality, v.prefecture, v.date) for v in report.visits] == [
+        ("更別村", "北海道", "2023-07-20"), ("府中市", "広島県", "2023-11-09"),
+    ]
+    assert report.visits[1].evidence == ["見出し: 第２ 府中市（11月９日）", "日程表: 第２回 令和５年11月９日（木） 広島県府中市"]
+    assert report.doubts == []
+
+
+def test_the_writers_city_named_in_a_heading_is_no_visit() -> None:
+    text = (
+        "大府市議会　総務委員会\n\n視察日：令和4年10月31日\n\n(1) 静岡県袋井市\n袋井市" + _BODY + "\n\n"
+        "■大府市\n大府市では、まだ研修の仕組みがない。今後の検討が必要である。\n"
+    )
+    assert [v[0] for v in _visits(text)] == ["袋井市"]
+
+
+def test_a_host_reported_elsewhere_is_no_visit_nor_a_doubt() -> None:
+    text = (
+        "令和5年度 総務委員会 行政視察報告書\n\n視察先\n(1) 北海道函館市（10月12日）\n(2) 北海道札幌市（別冊で報告）\n\n"
+        "(1) 北海道函館市（10月12日）\n函館市" + _BODY + "\n\n(2) 北海道札幌市（10月13日）\n札幌市" + _BODY + "\n"
+    )
+    report = parse_text(text, "x.txt")
+    assert [v.municipality for v in report.visits] == ["函館市"]
+    assert [d.kind for d in report.doubts] == []
+
+
+# --- doubts ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        pytest.param("総務委員会 行政視察報告書\n\n(1) 北海道函館市\n函館市" + _BODY + "\n",
+                     [("no-date", 1)], id="no-date"),
+        pytest.param("令和5年度 行政視察報告書\n\n(1) 府中市（10月12日）\n府中市" + _BODY + "\n",
+                     [("ambiguous-host", 1)], id="ambiguous-host"),
+        pytest.param("令和5年度 行政視察報告書\n\n■日程\n10月12日 北海道函館市\n10月13日 北海道札幌市\n\n"
+                     "(1) 北海道函館市\n函館市" + _BODY + "\n", [("schedule-mismatch", None)],
+                     id="a-scheduled-host-without-a-section"),
+        pytest.param("令和5年度 行政視察報告書\n\n■日程\n10月12日 北海道函館市\n\n(1) 北海道函館市\n函館市" + _BODY
+                     + "\n\n(2) 北海道札幌市（10月13日）\n札幌市" + _BODY + "\n", [("schedule-mismatch", 2)],
+                     id="a-section-no-row-claims"),
+        pytest.param("報告\n\n本日は天気が良かった。\n", [("no-visit", None)], id="no-visit"),
+    ],
+)
+def test_doubts(text: str, kinds: list[tuple[str, int | None]]) -> None:
+    report = parse_text(text, "x.txt")
+    assert [(d.kind, d.visit) for d in report.doubts] == kinds
+    assert all(d.message and d.advice for d in report.doubts)
+    for n, visit in enumerate(report.visits, 1):
+        assert visit.doubts == [d for d in report.doubts if d.visit == n]
+
+
+# --- the same report in other clothes parses the same ------------------------------------------------
+
+
+_PLAIN = (
+    "総務委員会　行政視察報告書\n\n視察期間　令和5年10月12日～13日\n\n"
+    "(1) 北海道函館市（10月12日）\n\n函館市" + _BODY + "\n\n(2) 北海道札幌市（10月13日）\n\n札幌市" + _BODY + "\n"
+)
+_WANT = [("函館市", "北海道", "012025", "2023-10-12"), ("札幌市", "北海道", "011002", "2023-10-13")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(_PLAIN, id="plain"),
+        pytest.param(_PLAIN.replace("(1) ", "第１　").replace("(2) ", "第２　"), id="ordinal-marks"),
+        pytest.param(_PLAIN.replace("(1) ", "Ⅰ　").replace("(2) ", "Ⅱ　"), id="roman-marks"),
+        pytest.param(_PLAIN.replace("(1) ", "■").replace("(2) ", "■"), id="square-marks"),
+        pytest.param(_PLAIN.replace("(1) 北海道函館市（10月12日）", "【北海道函館市】　10月12日（木）　13時30分～")
+                     .replace("(2) 北海道札幌市（10月13日）", "【北海道札幌市】　10月13日（金）　10時00分～"), id="lenticular-day"),
+        pytest.param(_PLAIN.replace("(1) 北海道函館市（10月12日）", "＜北海道函館市＞　10月12日（木）　13時30分～")
+                     .replace("(2) 北海道札幌市（10月13日）", "＜北海道札幌市＞　10月13日（金）　10時00分～"), id="angle-day"),
+        pytest.param(_PLAIN.replace("（10月12日）", "（R5.10.12）").replace("（10月13日）", "（R5.10.13）"), id="era-dates"),
+        pytest.param(_PLAIN.replace("\n\n(2)", "\n\n　　　　－１－\n総務委員会　行政視察報告書\n\n(2)"),
+                     id="page-furniture"),
+        pytest.param(_PLAIN.replace("総務委員会　行政視察報告書\n", "総務委員会　行政視察報告書\n\n大府市議会　総務委員会\n"),
+                     id="writer-named"),
+        pytest.param(_PLAIN.replace("(1) 北海道函館市（10月12日）", "(1) 公式LINEの活用について【北海道\n函館市】"),
+                     id="heading-wrapped-inside-its-brackets"),
+        pytest.param(_PLAIN.replace("総務委員会　行政視察報告書\n", "　　　　　　　　　　　　　　令和5年11月24日\n総務委員会　行政視察報告書\n"),
+                     id="right-aligned-writing-date"),
+    ],
+)
+def test_invariant_visits(text: str) -> None:
+    assert _visits(text) == _WANT
+
+
+@pytest.mark.parametrize(
+    ("texts", "furniture"),
+    [
+        (["報告書 －3－", "", "本文である。", "- 1 2 -", "報告書 －3－", "1/6", "－１－"], {3, 4, 5, 6}),
+        (["総務委員会行政視察報告書", "本文", "総務委員会行政視察報告書", "所感", "所感"], {2}),
+        (["所感", "本文", "所感"], set()),
+    ],
+)
+def test_page_furniture(texts: list[str], furniture: set[int]) -> None:
+    assert page_furniture(texts) == furniture
+
+
+# --- sections the schedule claims ------------------------------------------------------------------
+
+_SCHEDULE = "令和4年度 総務委員会 行政視察報告書\n\n２　視察日程\n{rows}\n\n{sections}"
+_TEXT = "では窓口のデジタル化について説明を受けた。担当課長から説明を受けた。"
+
+
+@pytest.mark.parametrize(
+    ("rows", "sections", "cue"),
+    [
+        pytest.param("10月31日（月）\t静岡県袋井市\tICT人材の育成について\n11月1日（火）\t東京都町田市\tデジタル化総合戦略について",
+                     f"（１）ICT人材の育成について\n\n研修{_TEXT}\n\n（２）デジタル化総合戦略について\n\n戦略{_TEXT}\n",
+                     "日程表の項目", id="topic-headings"),
+        pytest.param("10月31日（月）\t静岡県袋井市\n11月1日（火）\t東京都町田市",
+                     f"【第１日目】\n\n研修{_TEXT}\n\n【第２日目】\n\n戦略{_TEXT}\n", "日程表の順", id="day-headings"),
+    ],
+)
+def test_sections_claimed_by_the_schedule(rows: str, sections: str, cue: str) -> None:
+    report = parse_text(_SCHEDULE.format(rows=rows, sections=sections), "x.txt")
+    assert [(v.municipality, v.date) for v in report.visits] == [("袋井市", "2022-10-31"), ("町田市", "2022-11-01")]
+    assert all(v.evidence[0].startswith(f"{cue}: ") for v in report.visits)
+    assert report.doubts == []
+
+
+def test_a_right_aligned_writing_date_is_no_visit_date() -> None:
+    text = "　　　　　　　　　　　　　　　　令和5年11月24日\n目黒区議会議長　殿\n\n報告書\n\n調査場所　埼玉県深谷市役所\n\n深谷市" + _BODY + "\n"
+    report = parse_text(text, "x.txt")
+    assert [(v.municipality, v.date) for v in report.visits] == [("深谷市", None)]
+    assert [d.kind for d in report.doubts] == ["no-date"]
+
+
+_DAYS = (
+    "議会運営委員会　行政視察報告\n\n平成29年7月11日から12日まで三重県の2市を視察した。以下、日程の順に報告する。\n\n"
+    "【第１日目】７月１１日（火）　午後\n三重県四日市市議会\n\n四日市市" + _BODY + "\n\n"
+    "【第２日目】７月１２日（水）　午前\n三重県鳥羽市議会\n\n鳥羽市" + _BODY + "\n"
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(_DAYS, id="day-headings"),
+        pytest.param(_DAYS.replace("\u3000", "  "), id="ascii-spaces"),
+        pytest.param(_DAYS.replace("【第１日目】", "◎").replace("【第２日目】", "◎"), id="circle-marks"),
+        pytest.param(_DAYS.replace("午後", "14：00～15：30").replace("午前", "10時00分～"), id="clock-times"),
+        pytest.param(_DAYS.replace("７月１１日（火）", "H29.7.11（火）").replace("７月１２日（水）", "H29.7.12（水）"),
+                     id="era-initials"),
+    ],
+)
+def test_day_lines_date_the_host_below_them(text: str) -> None:
+    assert [(v[0], v[3]) for v in _visits(text)] == [("四日市市", "2017-07-11"), ("鳥羽市", "2017-07-12")]
+
+
+def test_a_shared_name_of_the_writers_city_heads_the_other_one_with_a_doubt() -> None:
+    text = "政務活動報告書\n\n本市（伊達市）と比べた報告である。\n\n(1) 伊達市（10月12日）\n\n伊達市" + _BODY + "\n"
+    report = parse_text(text, "x.txt")
+    assert [v.municipality for v in report.visits] == ["伊達市"]
+    assert [d.kind for d in report.doubts] == ["ambiguous-host", "no-date"]
+
+
+def test_the_writers_unique_city_in_a_heading_is_no_visit() -> None:
+    text = "政務活動報告書\n\n本市（尾道市）と比べた報告である。\n\n(1) 尾道市（10月12日）\n\n尾道市" + _BODY + "\n"
+    assert parse_text(text, "x.txt").visits == []
