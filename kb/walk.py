@@ -5,6 +5,8 @@ paragraphs and lists become passages, per-member headings set observation author
 from __future__ import annotations
 
 import re
+from collections import Counter
+from dataclasses import replace
 
 from kb.header import TITLE_AFTER, TITLE_WORDS, is_name
 from kb.layout import (
@@ -19,7 +21,7 @@ from kb.layout import (
 from kb.model import Section
 from kb.municipalities import compact
 from kb.passages import Collector, WalkState, content_section, emit
-from kb.qa import flush_question, pair, prose_pairs, qa_line
+from kb.qa import flush_question, line_turn, pair, prose_pairs, qa_line, table_header, table_pairs, table_row
 
 _NOT_TOPIC = re.compile(
     r"概要$|^視察内容$|^視察結果|質疑|所見|所感|考察|対応|説明者|写真|実演|ポイント|^調査項目|^視察項目|^視察事項"
@@ -33,29 +35,109 @@ def walk(
     state = WalkState(heading=heading)
     mode_cls = ""
     buffer: list[str] = []
-    for i in range(lo, hi):
-        line = lines[i]
-        if line.blank or i in consumed or SEPARATOR.match(line.text):
+    seq = logical_lines(lines, lo, hi, consumed, wrap_width(lines))
+    skip = 0
+    for j, line in enumerate(seq):
+        if j < skip or line.blank or line.idx in consumed or SEPARATOR.match(line.text):
+            continue
+        if (rows := _qa_table(seq, j)) > j:
+            _flush_list(coll, state, buffer)
+            flush_question(coll, state)
+            for q, a in table_pairs([ln.text for ln in seq[j:rows] if not ln.blank]):
+                pair(coll, state, q, a)
+            skip = rows
+            continue
+        if qa_line(seq, j, len(seq), state, coll):
+            _flush_list(coll, state, buffer)
             continue
         if line.cls and not CAPTION.match(line.text):
             _flush_list(coll, state, buffer)
             mode_cls = _heading(line, state, coll, mode_cls, members)
-            if _list_item_heading(lines, i, hi, consumed):
+            if _list_item_heading(seq, j, len(seq), consumed):
                 section: Section = "observation" if state.mode == "observation" else content_section(state)
                 emit(coll, state, section, line.text)
             continue
-        if qa_line(lines, i, hi, state, coll):
-            _flush_list(coll, state, buffer)
-            continue
         if line.text.startswith(("・", "-", "‐", "*")) and len(line.text) < 120:
-            buffer.append(line.text)
-            if sum(len(b) for b in buffer) > 300:
-                _flush_list(coll, state, buffer)
+            _list_item(line.text, state, coll, buffer)
             continue
         _flush_list(coll, state, buffer)
         _paragraph(line.text, state, coll)
     _flush_list(coll, state, buffer)
     flush_question(coll, state)
+
+
+def _list_item(text: str, state: WalkState, coll: Collector, buffer: list[str]) -> None:
+    """A bulleted line: one observation of its own under 所感, else gathered with its list."""
+    if state.mode == "observation" and (len(text) >= 20 or text.endswith("。")):
+        _flush_list(coll, state, buffer)
+        emit(coll, state, "observation", text)
+        return
+    buffer.append(text)
+    if sum(len(b) for b in buffer) > 300:
+        _flush_list(coll, state, buffer)
+
+
+def _qa_table(seq: list[Line], j: int) -> int:
+    """The end of a 質問｜回答 table whose header row is line ``j`` (``j`` when there is none)."""
+    if table_header(seq[j].text) is None:
+        return j
+    k = j + 1
+    while k < len(seq) and not seq[k].blank and table_row(seq[k].text) is not None:
+        k += 1
+    return k if k > j + 1 else j
+
+
+def wrap_width(lines: list[Line]) -> int:
+    """The width at which the text was hard-wrapped (many lines of one length), or 0."""
+    widths = Counter(len(ln.raw.rstrip()) for ln in lines if len(ln.text) >= 15)
+    if not widths:
+        return 0
+    width = widths.most_common(1)[0][0]
+    near = sum(n for w, n in widths.items() if abs(w - width) <= 1)
+    return width if width >= 20 and near >= 4 and near * 4 >= sum(widths.values()) else 0
+
+
+_NEW_ITEM = re.compile(r"^[・●○〇◎◆◇■□※\-‐*＊]")
+_ENDED = re.compile(r"[。．.！？!?]$")
+
+
+def logical_lines(lines: list[Line], lo: int, hi: int, consumed: set[int], width: int) -> list[Line]:
+    """Lines ``lo..hi`` with hard-wrapped paragraphs joined back into one line each.
+
+    A line as wide as the text's wrap width that does not end a sentence is
+    continued by the next line unless that one starts something of its own
+    (a heading, a mark, a bullet, a table row, a caption).
+    """
+    out: list[Line] = []
+    last: Line | None = None
+    for line in lines[lo:hi]:
+        prev = out[-1] if out else None
+        if prev is not None and last is not None and width and _wrapped(last, width) and _joinable(prev, line, consumed):
+            out[-1] = replace(prev, text=_join_text(prev.text, line.text))
+        else:
+            out.append(line)
+        last = line
+    return out
+
+
+def _wrapped(line: Line, width: int) -> bool:
+    return len(line.raw.rstrip()) >= width - 3 and not _ENDED.search(line.text)
+
+
+def _joinable(prev: Line, line: Line, consumed: set[int]) -> bool:
+    if prev.blank or prev.cls or prev.idx in consumed or line.blank or line.cls or line.idx in consumed:
+        return False
+    text = line.text
+    starts_own = (
+        _NEW_ITEM.match(text) or CAPTION.match(text) or SEPARATOR.match(text) or table_row(text) is not None
+        or line_turn(text, True) is not None or table_row(prev.text) is not None
+    )
+    return not starts_own
+
+
+def _join_text(head: str, tail: str) -> str:
+    ascii_pair = head[-1].isascii() and head[-1].isalnum() and tail[0].isascii() and tail[0].isalnum()
+    return head + (" " if ascii_pair else "") + tail
 
 
 def _list_item_heading(lines: list[Line], i: int, hi: int, consumed: set[int]) -> bool:
@@ -83,13 +165,14 @@ def _heading(line: Line, state: WalkState, coll: Collector, mode_cls: str, membe
         state.author = author
         return mode_cls
     if QA_WORDS.search(inner) and len(inner) <= 20:
-        state.mode, state.heading = "qa", inner
+        state.mode, state.heading, state.mode_indent = "qa", inner, line.indent
         return line.cls
     if OBS_WORDS.search(inner):
-        state.mode, state.heading, state.author = "observation", inner, _heading_author(inner, members)
+        state.mode, state.heading, state.mode_indent = "observation", inner, line.indent
+        state.author = _heading_author(inner, members)
         return line.cls
     # A sub-heading of another class inside Q&A or 所感 (①…, ア…) does not end that section.
-    nested = line.cls != mode_cls and not line.cls.startswith("md")
+    nested = line.cls != mode_cls and not line.cls.startswith("md") and line.indent >= state.mode_indent
     if state.mode in ("qa", "observation") and nested and line.cls not in ("paren", "angle", "lenticular", "square"):
         state.heading = inner
         return mode_cls
@@ -101,16 +184,26 @@ def _heading(line: Line, state: WalkState, coll: Collector, mode_cls: str, membe
     return line.cls
 
 
+# The words after a member's name in a per-member heading: 「山田委員の所感」「佐藤 議員 所感」.
+_MEMBER_TAIL = re.compile(r"(?:の)?(?:所感|所見|感想|意見|考察)$")
+_NOT_NAME = re.compile(r"[課部局室市町村県区]$|について|概要|質疑|課題|経過|効果|所見|所感|考察|対応|今後|取組|まとめ|[のをにはがで]")
+
+
 def _author(inner: str, members: list[str]) -> str:
-    name = compact(inner)
-    # 「青木　誠議員」: a member, or a name the heading calls a councillor.
+    """The member a heading names (「【山田委員】」「（西村委員長）」「佐藤 議員 所感」), else ""."""
+    name = _MEMBER_TAIL.sub("", compact(inner))
     bare = TITLE_AFTER.sub("", name)
-    if bare != name and (bare in members or (name.endswith("議員") and is_name(bare) and len(bare) <= 8)):
+    titled = bare != name
+    if bare in members:
         return bare
-    if name in members:
-        return name
+    # A surname with a title: 「西村委員長」 is the member 西村修二.
+    matches = [m for m in members if titled and len(bare) >= 2 and m.startswith(bare)]
+    if len(matches) == 1:
+        return matches[0]
+    if titled and is_name(bare) and len(bare) <= 8 and not _NOT_NAME.search(bare):
+        return bare
     looks_like_name = re.fullmatch(r"[一-龥々ヶ]{1,4}[ \u3000]?[一-龥々ヶぁ-ん]{1,4}", inner) is not None
-    if looks_like_name and not re.search(r"[課部局室市町村県]$|について|概要|質疑|課題|経過|効果|所見|所感|考察", name):
+    if looks_like_name and is_name(name) and not _NOT_NAME.search(name.replace("ヶ", "")):
         return name
     return ""
 
@@ -140,6 +233,15 @@ def _topic(inner: str) -> str:
     return text if 2 <= len(text) <= 60 else ""
 
 
+# A form's label and its value 「添付資料　…」: not a sentence of opinion.
+_LABELLED = re.compile(r"^[^\s、。，,]{2,8}[ \u3000]+\S")
+
+
+def _opinion(text: str) -> bool:
+    """A paragraph under 所感 that is an observation: a sentence, not a label and its value."""
+    return text.endswith("。") or (len(text) >= 20 and not _LABELLED.match(text))
+
+
 def _paragraph(text: str, state: WalkState, coll: Collector) -> None:
     flush_question(coll, state)
     if CAPTION.match(text):
@@ -150,7 +252,7 @@ def _paragraph(text: str, state: WalkState, coll: Collector) -> None:
         for n, (q, a) in enumerate(pairs):
             pair(coll, state, q, a, text if n == 0 else "")
         return
-    if state.mode == "observation" and (len(text) >= 20 or text.endswith("。")):
+    if state.mode == "observation" and _opinion(text):
         emit(coll, state, "observation", text)
         return
     coll.add(content_section(state), text, state.heading)

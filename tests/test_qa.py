@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from kb.layout import split_lines
 from kb.model import Visit
 from kb.parse import parse_text
-from kb.qa import prose_pairs
+from kb.passages import Collector
+from kb.qa import arrow_turn, inline_pair, marker_turn, prose_pairs, speaker_turn, table_pairs
+from kb.walk import walk
 
 # A minimal report that parses into exactly one visit (函館市, 2023-10-12); the Q&A
 # lines under test follow its 質疑 heading.
@@ -230,3 +233,211 @@ def test_bullet_without_arrow_is_a_list_item() -> None:
 )
 def test_prose_pairs(text: str, pairs: list[tuple[str, str]]) -> None:
     assert prose_pairs(text) == pairs
+
+
+# --- the cues, one line at a time ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "turn"),
+    [
+        ("問　費用は。", ("q", "費用は。", "marker")),
+        ("問い　費用は。", ("q", "費用は。", "marker")),
+        ("Ｑ１．費用は。", ("q", "費用は。", "marker")),
+        ("質疑：費用は。", ("q", "費用は。", "marker")),
+        ("【Ｑ】費用は。", ("q", "費用は。", "marker")),
+        ("◆質問　費用は。", ("q", "費用は。", "marker")),
+        ("（１）質問　費用は。", ("q", "費用は。", "marker")),
+        ("応答：年間百万円である。", ("a", "年間百万円である。", "marker")),
+        ("◇回答　年間百万円である。", ("a", "年間百万円である。", "marker")),
+        ("【Ａ】年間百万円である。", ("a", "年間百万円である。", "marker")),
+        ("答え：年間百万円である。", ("a", "年間百万円である。", "marker")),
+        ("―質問―", ("q", "", "alone")),
+        ("質問", ("q", "", "alone")),
+        ("【Ｑ】", ("q", "", "alone")),
+        ("―回答―", ("a", "", "alone")),
+        ("＜回答＞", ("a", "", "alone")),
+        ("質疑", None),
+        ("（質疑）", None),
+        ("質疑応答", None),
+        ("問い合わせは減っている。", None),
+        ("答申を受けて条例を改正した。", None),
+        ("QRコードから申請できる。", None),
+        ("質問事項は次のとおり。", None),
+    ],
+)
+def test_marker_turn(text: str, turn: tuple[str, str, str] | None) -> None:
+    got = marker_turn(text)
+    assert (None if got is None else (got.role, got.body, got.cue)) == turn
+
+
+@pytest.mark.parametrize(
+    ("text", "turn"),
+    [
+        ("○委員　導入の費用はどうか。", ("q", "導入の費用はどうか。")),
+        ("山田委員：導入の費用はどうか。", ("q", "導入の費用はどうか。")),
+        ("議員　導入の費用はどうか。", ("q", "導入の費用はどうか。")),
+        ("（委員）導入の費用はどうか。", ("q", "導入の費用はどうか。")),
+        ("●市　　年間百万円である。", ("a", "年間百万円である。")),
+        ("●村　年間百万円である。", ("a", "年間百万円である。")),
+        ("（担当課）年間百万円である。", ("a", "年間百万円である。")),
+        ("説明員：年間百万円である。", ("a", "年間百万円である。")),
+        ("情報政策課長：年間百万円である。", ("a", "年間百万円である。")),
+        ("担当課　年間百万円である。", ("a", "年間百万円である。")),
+        ("委員会として今後も注視する。", None),
+        ("深谷市は埼玉県の北部に位置する。", None),
+        ("令和5年　タブレットを導入した。", None),
+        ("（写真）議場の様子", None),
+    ],
+)
+def test_speaker_turn(text: str, turn: tuple[str, str] | None) -> None:
+    got = speaker_turn(text)
+    assert (None if got is None else (got.role, got.body)) == turn
+
+
+@pytest.mark.parametrize(
+    ("text", "body"),
+    [("→年間百万円である。", "年間百万円である。"), ("⇒ 年間百万円である。", "年間百万円である。"),
+     ("→", None), ("・費用は。", None)],
+)
+def test_arrow_turn(text: str, body: str | None) -> None:
+    got = arrow_turn(text)
+    assert (None if got is None else got.body) == body
+
+
+@pytest.mark.parametrize(
+    ("text", "pair"),
+    [
+        ("（１）質問　費用はいくらか。　回答　年間百万円である。", ("費用はいくらか。", "年間百万円である。")),
+        ("Q 費用は？ A 年間百万円", ("費用は？", "年間百万円")),
+        ("問：費用は。答：年間百万円である。", ("費用は。", "年間百万円である。")),
+        ("【Ｑ】費用は？【Ａ】年間百万円。", ("費用は？", "年間百万円。")),
+        ("質問　回答の期限はいつか。", None),
+        ("Q 費用は。", None),
+        ("費用は。 A 年間百万円", None),
+    ],
+)
+def test_inline_pair(text: str, pair: tuple[str, str] | None) -> None:
+    assert inline_pair(text) == pair
+
+
+@pytest.mark.parametrize(
+    ("rows", "pairs"),
+    [
+        pytest.param(["｜質問　　｜回答　　｜", "｜費用は。｜百万円。｜", "｜効果は。｜半減した。｜"],
+                     [("費用は。", "百万円。"), ("効果は。", "半減した。")], id="full-width-pipes"),
+        pytest.param(["| No | 質問 | 回答 |", "|---|---|---|", "| 1 | 費用は。 | 百万円。 |"],
+                     [("費用は。", "百万円。")], id="markdown-numbered"),
+        pytest.param(["質問内容\t回答内容", "費用は。\t百万円。"], [("費用は。", "百万円。")], id="tabs"),
+        pytest.param(["Ｑ｜Ａ", "費用は。｜百万円。", "以上"], [("費用は。", "百万円。")], id="ends-at-prose"),
+        pytest.param(["｜人口｜約8万人｜", "｜面積｜108平方キロ｜"], [], id="not-a-qa-table"),
+        pytest.param(["月日\t時間\t視察先", "10月31日\t13:30\t袋井市"], [], id="schedule-table"),
+    ],
+)
+def test_table_pairs(rows: list[str], pairs: list[tuple[str, str]]) -> None:
+    assert table_pairs(rows) == pairs
+
+
+@pytest.mark.parametrize(
+    ("text", "pairs"),
+    [
+        ("費用はいくらかと質問したところ、年間百万円であるとの回答であった。", [("費用はいくらか", "年間百万円である")]),
+        ("委員から運用体制について尋ねると、専任の職員が3名いるとのことだった。",
+         [("運用体制について", "専任の職員が3名いる")]),
+        ("効果はあったのかとの問いに対し、待ち時間が半分になったとの答弁があった。",
+         [("効果はあったのか", "待ち時間が半分になった")]),
+        ("費用はいくらかと質問したところ、明確な回答はなかった。", []),
+        ("市民からの質問に対し、丁寧に説明していることが印象的だった。", []),
+    ],
+)
+def test_unquoted_prose_pairs(text: str, pairs: list[tuple[str, str]]) -> None:
+    assert prose_pairs(text) == pairs
+
+
+# --- the cues strung together over a section's lines -------------------------------------------------
+
+
+def _walk(text: str) -> Collector:
+    lines = split_lines(text)
+    coll = Collector("x")
+    walk(lines, 0, len(lines), set(), coll, [])
+    return coll
+
+
+_Q2, _A2 = "費用はいくらか。", "年間百万円である。"
+_TWO = [(_Q, _A), (_Q2, _A2)]
+
+
+@pytest.mark.parametrize(
+    ("text", "pairs"),
+    [
+        pytest.param(f"問　{_Q}\n答　{_A}\n問　{_Q2}\n答　{_A2}\n", _TWO, id="問-答"),
+        pytest.param(f"　問い　{_Q}\n　　→　{_A}\n　問い　{_Q2}\n　　→　{_A2}\n", _TWO, id="問い-arrow"),
+        pytest.param(f"Ｑ１．{_Q}\nＡ１．{_A}\nＱ２．{_Q2}\nＡ２．{_A2}\n", _TWO, id="Ｑ１-Ａ１"),
+        pytest.param(f"質疑：{_Q}\n応答：{_A}\n\n質疑：{_Q2}\n応答：{_A2}\n", _TWO, id="質疑-応答"),
+        pytest.param(f"◆質問　{_Q}\n◇回答　{_A}\n◆質問　{_Q2}\n◇回答　{_A2}\n", _TWO, id="◆質問-◇回答"),
+        pytest.param(f"【Ｑ】{_Q}\n【Ａ】{_A}\n【Ｑ】{_Q2}\n【Ａ】{_A2}\n", _TWO, id="【Ｑ】-【Ａ】"),
+        pytest.param(f"―質問―\n　{_Q}\n―回答―\n　{_A}\n\n―質問―\n　{_Q2}\n―回答―\n　{_A2}\n", _TWO,
+                     id="dashed-role-headings"),
+        pytest.param(f"質問\n{_Q}\n回答\n{_A}\n質問\n{_Q2}\n回答\n{_A2}\n", _TWO, id="role-words-alone"),
+        pytest.param(f"エ　質疑\n　○委員　{_Q}\n　●市　　{_A}\n\n　○委員　{_Q2}\n　●市　　{_A2}\n", _TWO,
+                     id="○委員-●市"),
+        pytest.param(f"【質疑応答】\n委員：{_Q}\n説明員：{_A}\n委員：{_Q2}\n説明員：{_A2}\n", _TWO, id="委員-説明員"),
+        pytest.param(f"【質疑応答】\n○委員　{_Q}\n（担当課）{_A}\n", [(_Q, _A)], id="○委員-（担当課）"),
+        pytest.param(f"【質疑応答】\n議員　{_Q}\n担当課　{_A}\n", [(_Q, _A)], id="議員-担当課"),
+        pytest.param(f"【質疑応答】\n山田委員：{_Q}\n情報政策課長：{_A}\n佐藤委員：{_Q2}\n同課長：{_A2}\n", _TWO,
+                     id="named-委員-課長"),
+        pytest.param(f"■質疑応答\n｜質問｜回答｜\n｜{_Q}｜{_A}｜\n｜{_Q2}｜{_A2}｜\n", _TWO, id="pipe-table"),
+        pytest.param(f"質問\t回答\n{_Q}\t{_A}\n{_Q2}\t{_A2}\n", _TWO, id="tab-table"),
+        pytest.param(f"（１）質問　{_Q}　回答　{_A}\n（２）質問　{_Q2}　回答　{_A2}\n", _TWO, id="one-line-pairs"),
+        pytest.param(f"５　質疑\n\n(質問){_Q}\n　　{_A}\n\n(質問){_Q2}\n　　{_A2}\n", _TWO, id="indented-answer"),
+        pytest.param(f"・{_Q}\n→{_A}\n・{_Q2}\n⇒{_A2}\n", _TWO, id="bullet-arrows"),
+        pytest.param("登録者数は何人かと質問したところ、約6万人であるとの回答であった。\n",
+                     [("登録者数は何人か", "約6万人である")], id="prose"),
+    ],
+)
+def test_section_pairs(text: str, pairs: list[tuple[str, str]]) -> None:
+    coll = _walk(text)
+    assert [(p.question, p.answer) for p in coll.qa] == pairs
+    assert coll.unpaired == []
+
+
+@pytest.mark.parametrize(
+    ("text", "pairs"),
+    [
+        pytest.param("Q 登録者数は何\n人か。\nA 約6万人であ\nる。\n", [("登録者数は何人か。", "約6万人である。")],
+                     id="wrapped-question-and-answer"),
+        pytest.param("問　登録者数は\n　何人か。\n答　約6万人で\n　　ある。\n", [("登録者数は何人か。", "約6万人である。")],
+                     id="hanging-indent"),
+        pytest.param("(質問)登録者数は何人か。\n　　約6万人である。\n　　今後も増やす。\n",
+                     [("登録者数は何人か。", "約6万人である。\n今後も増やす。")], id="indented-answer-lines"),
+    ],
+)
+def test_wrapped_turns_stay_whole(text: str, pairs: list[tuple[str, str]]) -> None:
+    assert [(p.question, p.answer) for p in _walk(text).qa] == pairs
+
+
+@pytest.mark.parametrize(
+    ("text", "unpaired"),
+    [
+        pytest.param(f"Q {_Q}\n", [_Q], id="question-alone"),
+        pytest.param(f"Q {_Q}\nQ {_Q2}\nA {_A2}\n", [_Q], id="second-question-answered"),
+        pytest.param(f"―質問―\n{_Q}\n【所感】\n参考になった。\n", [_Q], id="role-heading-then-other-heading"),
+        pytest.param(f"○委員　{_Q}\n深谷市は埼玉県の北部にある。\n", [_Q], id="speaker-question"),
+        pytest.param("委員長　山田太郎\n", [], id="a-member-list-is-no-question"),
+    ],
+)
+def test_unpaired_questions_are_counted(text: str, unpaired: list[str]) -> None:
+    coll = _walk(text)
+    assert coll.unpaired == unpaired
+    assert all(any(p.text == q for p in coll.passages) for q in unpaired)
+
+
+def test_unpaired_question_is_a_doubt_of_its_visit() -> None:
+    visit = _visit(f"Q {_Q}\n")
+    assert [(d.kind, d.visit) for d in visit.doubts] == [("qa-unpaired", 1)]
+    assert "1件" in visit.doubts[0].message and visit.doubts[0].advice
+
+
+def test_paired_questions_raise_no_doubt() -> None:
+    assert _visit(f"Q {_Q}\nA {_A}\n").doubts == []
