@@ -16,6 +16,7 @@ from kb.layout import (
     SEPARATOR,
     Line,
     label_kind,
+    split_lines,
     strip_marker,
 )
 from kb.model import Section
@@ -112,27 +113,42 @@ def logical_lines(lines: list[Line], lo: int, hi: int, consumed: set[int], width
     last: Line | None = None
     for line in lines[lo:hi]:
         prev = out[-1] if out else None
-        if prev is not None and last is not None and width and _wrapped(last, width) and _joinable(prev, line, consumed):
-            out[-1] = replace(prev, text=_join_text(prev.text, line.text))
+        if prev is not None and last is not None and _joinable(prev, last, line, consumed, width):
+            joined = split_lines(prev.raw[: prev.indent] + _join_text(prev.text, line.text))[0]
+            out[-1] = replace(joined, idx=prev.idx)
         else:
             out.append(line)
         last = line
     return out
 
 
+def _open_row(line: Line) -> bool:
+    """A table row cut before its closing pipe."""
+    return line.text.startswith(("|", "｜")) and not line.text.endswith(("|", "｜"))
+
+
 def _wrapped(line: Line, width: int) -> bool:
-    return len(line.raw.rstrip()) >= width - 3 and not _ENDED.search(line.text)
+    return width > 0 and len(line.raw.rstrip()) >= width - 3 and not _ENDED.search(line.text)
 
 
-def _joinable(prev: Line, line: Line, consumed: set[int]) -> bool:
-    if prev.blank or prev.cls or prev.idx in consumed or line.blank or line.cls or line.idx in consumed:
+def _joinable(prev: Line, last: Line, line: Line, consumed: set[int], width: int) -> bool:
+    """Whether ``line`` continues the logical line ``prev`` (whose last physical line is ``last``)."""
+    if prev.blank or prev.idx in consumed or line.blank or line.idx in consumed:
+        return False
+    if _open_row(prev):
+        return True
+    # A wrapped question or answer may look like a heading (「○委員　…」 cut before its 。).
+    if not _wrapped(last, width) or line.cls or (prev.cls and line_turn(prev.text, True) is None):
         return False
     text = line.text
     starts_own = (
         _NEW_ITEM.match(text) or CAPTION.match(text) or SEPARATOR.match(text) or table_row(text) is not None
-        or line_turn(text, True) is not None or table_row(prev.text) is not None
+        or table_row(prev.text) is not None
     )
-    return not starts_own
+    # A wrapped word can look like a mark (「一般\n質問　…」): only a question or answer
+    # above tells that a marked line opens a turn of its own.
+    turn_above = _NEW_ITEM.match(prev.text) or line_turn(prev.text, True) is not None
+    return not starts_own and not (turn_above and line_turn(text, True) is not None)
 
 
 def _join_text(head: str, tail: str) -> str:
