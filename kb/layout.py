@@ -93,11 +93,11 @@ _LABELS: dict[str, tuple[str, ...]] = {
 OBS_WORDS = re.compile(r"所見|所感|考察|感想|まとめ|総括|委員意見|提言|視察を終えて|振り返り")
 QA_WORDS = re.compile(r"質疑|質問|Q&A|Ｑ＆Ａ|QA|ＱＡ|問答|意見交換")
 # A section word alone on its line is a heading even without a mark: 「所感」「質疑応答」,
-# also with a few words before it: 「成果及び所見」「本市への提言」「委員の所感」.
+# also with a few words before it: 「成果及び所見」「本市への提言」「山田委員所感」.
 BARE_HEADING = re.compile(
-    r"(?:[^\s。、，,：:「」]{1,8}(?:及び|および|と|・|への|の))?"
+    r"(?:[^\s。、，,：:「」]{1,8}(?:及び|および|と|・|への|の)?)?"
     r"(?:所見|所感|考察|感想|まとめ|総括|委員意見|提言|質疑応答|質疑|主な質疑|意見交換)"
-    r"(?:等|[・及び]+所感)?|視察を終えて"
+    r"(?:等|[・及び]+所感)?(?:[（(][^（）()]{1,16}[）)])?|視察を終えて"
 )
 
 

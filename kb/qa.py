@@ -45,6 +45,9 @@ class Turn:
 # --- cues: one line's text -------------------------------------------------------------------
 
 
+_SECTION_REST = re.compile(r"[・\s]*(?:応答|回答|答弁|[&＆・]\s*[AＡ])(?:等|の概要|要旨)?")
+
+
 def marker_turn(text: str) -> Turn | None:
     """A line opened by a question or answer mark (「Q1.」「問い」「【Ａ】」「応答：」), or such a mark alone."""
     if Q_ALONE.match(text):
@@ -52,7 +55,9 @@ def marker_turn(text: str) -> Turn | None:
     if A_ALONE.match(text):
         return Turn("a", "", "alone")
     if (m := Q_MARK.match(text)) is not None:
-        return Turn("q", text[m.end():].strip(), "marker")
+        body = text[m.end():].strip()
+        # 「質疑　応答」 is the section's name written apart, not a question.
+        return None if _SECTION_REST.fullmatch(body) else Turn("q", body, "marker")
     if (m := A_MARK.match(text)) is not None:
         return Turn("a", text[m.end():].strip(), "marker")
     return None

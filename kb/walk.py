@@ -58,6 +58,9 @@ def walk(
                 section: Section = "observation" if state.mode == "observation" else content_section(state)
                 emit(coll, state, section, line.text)
             continue
+        if state.mode == "observation" and len(line.text) <= 16 and (who := member_line(line.text, members)):
+            state.author = who  # 「青木　誠議員」 alone on its line: the writer of what follows
+            continue
         if line.text.startswith(("・", "-", "‐", "*")) and len(line.text) < 120:
             _list_item(line.text, state, coll, buffer)
             continue
@@ -185,7 +188,7 @@ def _heading(line: Line, state: WalkState, coll: Collector, mode_cls: str, membe
         return line.cls
     if OBS_WORDS.search(inner):
         state.mode, state.heading, state.mode_indent = "observation", inner, line.indent
-        state.author = _heading_author(inner, members)
+        state.author = _heading_author(inner, members) or _member_heading(inner, members)
         return line.cls
     # A sub-heading of another class inside Q&A or 所感 (①…, ア…) does not end that section.
     nested = line.cls != mode_cls and not line.cls.startswith("md") and line.indent >= state.mode_indent
@@ -222,6 +225,25 @@ def _author(inner: str, members: list[str]) -> str:
     if looks_like_name and is_name(name) and not _NOT_NAME.search(name.replace("ヶ", "")):
         return name
     return ""
+
+
+def _member_heading(inner: str, members: list[str]) -> str:
+    """The member of a heading 「山田委員の所感」「佐藤 議員 所感」, else ""."""
+    name = compact(inner)
+    bare = _MEMBER_TAIL.sub("", name)
+    return member_line(bare, members) if bare != name else ""
+
+
+def member_line(text: str, members: list[str]) -> str:
+    """The member a short line names with a title or in full (「青木　誠議員」「山田委員」), else ""."""
+    name = compact(text)
+    bare = TITLE_AFTER.sub("", name)
+    if name in members or bare in members:
+        return bare
+    matches = [m for m in members if bare != name and len(bare) >= 2 and m.startswith(bare)]
+    if len(matches) == 1:
+        return matches[0]
+    return bare if bare != name and is_name(bare) and len(bare) <= 8 and not _NOT_NAME.search(bare) else ""
 
 
 _OBS_BY = re.compile(r"(?:所感|所見|考察)\s*[（(](?P<who>[^（）()]{2,16})[）)]$")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from kb.layout import split_lines
@@ -9,6 +11,8 @@ from kb.model import Visit
 from kb.parse import parse_text
 from kb.passages import Collector
 from kb.qa import arrow_turn, inline_pair, marker_turn, prose_pairs, speaker_turn, table_pairs
+from kb.readers import read_document
+from kb.repair import repair_text
 from kb.walk import walk
 
 # A minimal report that parses into exactly one visit (函館市, 2023-10-12); the Q&A
@@ -260,6 +264,8 @@ def test_prose_pairs(text: str, pairs: list[tuple[str, str]]) -> None:
         ("質疑", None),
         ("（質疑）", None),
         ("質疑応答", None),
+        ("質疑　応答", None),
+        ("Q & A", None),
         ("問い合わせは減っている。", None),
         ("答申を受けて条例を改正した。", None),
         ("QRコードから申請できる。", None),
@@ -441,3 +447,53 @@ def test_unpaired_question_is_a_doubt_of_its_visit() -> None:
 
 def test_paired_questions_raise_no_doubt() -> None:
     assert _visit(f"Q {_Q}\nA {_A}\n").doubts == []
+
+
+# --- invariance: respelled marks and hard-wrapped lines keep the pairs ---------------------------------
+
+_REPORTS = Path(__file__).resolve().parents[1] / "data" / "reports"
+_SPELLINGS = [("Q ", "A "), ("問　", "答　"), ("【Ｑ】", "【Ａ】"), ("質問：", "回答："), ("Ｑ１．", "Ａ１．")]
+
+
+def _respell(text: str, q: str, a: str) -> str:
+    """Every question and answer mark at a line's start written as ``q`` / ``a``."""
+    out = []
+    for raw in text.split("\n"):
+        body = raw.lstrip(" \u3000\t")
+        indent = raw[: len(raw) - len(body)]
+        turn = marker_turn(body)
+        if turn is not None and turn.cue == "marker":
+            raw = indent + (q if turn.role == "q" else a) + turn.body
+        out.append(raw)
+    return "\n".join(out)
+
+
+def _wrap(text: str, width: int = 35) -> str:
+    """Every line longer than ``width`` cut into lines of ``width`` characters."""
+    out = []
+    for raw in text.split("\n"):
+        out.extend(raw[n: n + width] for n in range(0, max(len(raw), 1), width))
+    return "\n".join(out)
+
+
+def _counts(text: str) -> tuple[int, int]:
+    coll = _walk(text)
+    return len(coll.qa), len(coll.unpaired)
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in _REPORTS.iterdir()))
+def test_pair_counts_survive_respelling_and_wrapping(name: str) -> None:
+    text = repair_text(read_document(_REPORTS / name).text)
+    per_visit = [len(v.qa) for v in parse_text(text, name).visits]
+    for q, a in _SPELLINGS:
+        assert [len(v.qa) for v in parse_text(_respell(text, q, a), name).visits] == per_visit, (q, a)
+    # Wrapping may move a visit's bounds (its heading is cut too): the pairs are counted over the whole text.
+    whole = _counts(text)
+    assert whole[0] == sum(per_visit) or not per_visit
+    assert _counts(_wrap(text)) == whole
+    assert _counts(_wrap(_respell(text, "【Ｑ】", "【Ａ】"))) == whole
+
+
+def test_respelling_changes_the_marks() -> None:
+    assert _respell("　問　費用は。\n　答　百万円。\n本文。", "【Ｑ】", "【Ａ】") == "　【Ｑ】費用は。\n　【Ａ】百万円。\n本文。"
+    assert _wrap("あ" * 40) == "あ" * 35 + "\n" + "あ" * 5
