@@ -41,12 +41,7 @@ def walk(
     for j, line in enumerate(seq):
         if j < skip or line.blank or line.idx in consumed or SEPARATOR.match(line.text):
             continue
-        if (rows := _qa_table(seq, j)) > j:
-            _flush_list(coll, state, buffer)
-            flush_question(coll, state)
-            for q, a in table_pairs([ln.text for ln in seq[j:rows] if not ln.blank]):
-                pair(coll, state, q, a)
-            skip = rows
+        if (skip := _table(seq, j, state, coll, buffer)) > j:
             continue
         if qa_line(seq, j, len(seq), state, coll):
             _flush_list(coll, state, buffer)
@@ -81,14 +76,20 @@ def _list_item(text: str, state: WalkState, coll: Collector, buffer: list[str]) 
         _flush_list(coll, state, buffer)
 
 
-def _qa_table(seq: list[Line], j: int) -> int:
-    """The end of a 質問｜回答 table whose header row is line ``j`` (``j`` when there is none)."""
+def _table(seq: list[Line], j: int, state: WalkState, coll: Collector, buffer: list[str]) -> int:
+    """Pairs of a 質問｜回答 table whose header row is line ``j``; the line after it (``j`` when none)."""
     if table_header(seq[j].text) is None:
         return j
     k = j + 1
     while k < len(seq) and not seq[k].blank and table_row(seq[k].text) is not None:
         k += 1
-    return k if k > j + 1 else j
+    if k == j + 1:
+        return j
+    _flush_list(coll, state, buffer)
+    flush_question(coll, state)
+    for q, a in table_pairs([ln.text for ln in seq[j:k]]):
+        pair(coll, state, q, a)
+    return k
 
 
 def wrap_width(lines: list[Line]) -> int:
