@@ -76,16 +76,20 @@ _SPEAKER = re.compile(
 _ASKS = re.compile(r"(?:か|は|どうか|いかが|教えて(?:ほしい|ください)|ください)[。．]?$|[？?][。]?$|[？?]")
 
 
+_SPEAKER_ALONE = re.compile(r"^[○〇●◎◆◇■□・◯]?\s*(?:[（(](?P<paren>[^（）()\s]{1,14})[）)]|(?P<who>[^\s:：、。（）()「」]{1,14}))\s*[:：]?$")
+
+
 def speaker_turn(text: str) -> Turn | None:
     """A line opened by its speaker: a councillor asks, the host's side answers.
 
     「○委員　…か。」「山田委員：…」「（委員）…」 ask; 「●市　…」「（担当課）…」「情報政策課長：…」 answer.
+    A speaker alone on a line (「○山田委員」) speaks the lines below: the body is then empty.
     """
-    m = _SPEAKER.match(text)
+    m = _SPEAKER.match(text) or _SPEAKER_ALONE.match(text)
     if m is None:
         return None
     who = m.group("paren") or m.group("who")
-    body = m.group("body").strip()
+    body = m.groupdict().get("body") or ""
     if _ASKER.fullmatch(who):
         return Turn("q", body, "speaker")
     if _ANSWERER.fullmatch(who) and len(who) <= 14:
@@ -110,7 +114,7 @@ def line_turn(text: str, in_qa: bool) -> Turn | None:
     if turn is not None:
         return turn
     turn = speaker_turn(text)
-    if turn is not None and turn.role == "q" and not (in_qa or _ASKS.search(turn.body)):
+    if turn is not None and not in_qa and (not turn.body or (turn.role == "q" and not _ASKS.search(turn.body))):
         return None
     return turn
 
@@ -181,9 +185,10 @@ def table_pairs(rows: list[str]) -> list[tuple[str, str]]:
 _PROSE_Q = re.compile(r"「(?P<q>[^」]{4,})」(?:との|と)(?:質問|質疑|問い|尋ね)")
 _PROSE_A = re.compile(r"「(?P<a>[^」]{4,})」との(?:回答|答弁|答え|説明)")
 # Unquoted prose: 「…かと質問したところ、…との回答であった」「…について尋ねると、…とのことだった」.
+_ASK_VERB = r"(?:質問|質疑|問い|尋ね|伺っ|伺い|聞い)"
 _ASKED = re.compile(
-    r"(?:と|との)(?:質問|質疑|問い|尋ね)(?:を)?(?:したところ|したら|すると|ると|に対し(?:て)?|に対する|には|があり|をし)[、,]?"
-    r"|(?:について|に関して)(?:質問|質疑|尋ね)(?:したところ|すると|ると|に対し(?:て)?)[、,]?"
+    rf"(?:と|との){_ASK_VERB}(?:を)?(?:したところ|したら|すると|ると|たところ|に対し(?:て)?|に対する|には|があり|をし)[、,]?"
+    rf"|(?:について|に関して){_ASK_VERB}(?:したところ|すると|ると|たところ|に対し(?:て)?)[、,]?"
 )
 _ANSWERED = re.compile(
     r"(?:との|という|と)(?:回答|答弁|答え|説明|こと)(?:であった|だった|でした|があった|がありました|を(?:得|いただ|頂)いた|です)?[。．]?$"
@@ -249,10 +254,10 @@ def qa_line(lines: list[Line], i: int, hi: int, state: WalkState, coll: Collecto
     """
     line = lines[i]
     turn = line_turn(line.text, state.mode == "qa")
-    if turn is not None and line.cls and turn.cue == "speaker" and not _ASKS.search(turn.body):
+    if turn is not None and line.cls and turn.cue == "speaker" and turn.body and not _ASKS.search(turn.body):
         turn = None  # a heading such as 「■袋井市　ICT政策課」 names a place, it does not answer
-    if turn is None and _bullet_question(lines, i, hi):
-        turn = Turn("q", line.text.lstrip("・ 　"), "bullet")
+    if turn is None and _bullet_question(lines, i, hi, state.mode == "qa"):
+        turn = Turn("q", _BULLET.sub("", line.text, count=1), "bullet")
     if turn is not None and _take_turn(lines, i, turn, state, coll):
         return True
     return turn is None and not line.cls and _continue_turn(lines, i, state, coll)
@@ -301,8 +306,8 @@ def _continue_turn(lines: list[Line], i: int, state: WalkState, coll: Collector)
     line = lines[i]
     if state.pending_q and state.expect == "a" and _continues(line.text):
         return _answer(lines, i, line.text, "below", state, coll)
-    open_q = state.pending_q and _adjacent(state.q_end, i) and _open(lines[state.q_end])
-    if state.expect == "q" or open_q:
+    adjacent_q = state.pending_q != "" and _adjacent(state.q_end, i)
+    if state.expect == "q" or (adjacent_q and (_open(lines[state.q_end]) or _answer_ahead(lines, i))):
         state.pending_q = _join(state.pending_q, line.text)
         state.q_end = i
         return True
@@ -318,6 +323,21 @@ def _continue_turn(lines: list[Line], i: int, state: WalkState, coll: Collector)
     ):
         state.answer_end = i
         return True
+    return False
+
+
+_AHEAD = 12
+
+
+def _answer_ahead(lines: list[Line], i: int) -> bool:
+    """An answer mark comes after line ``i`` before a blank line, a question or a heading.
+
+    A question runs over a few lines at most: the look stops after ``_AHEAD`` lines.
+    """
+    for line in lines[i + 1: i + 1 + _AHEAD]:
+        turn = None if line.blank else line_turn(line.text, True)
+        if line.blank or turn is not None or line.cls:
+            return turn is not None and turn.role == "a"
     return False
 
 
@@ -338,10 +358,13 @@ def _join(head: str, tail: str) -> str:
     return head + space + tail
 
 
-def _bullet_question(lines: list[Line], i: int, hi: int) -> bool:
-    """A "・…" line followed by an arrow answer ("→…") is a question."""
+_BULLET = re.compile(r"^[・○〇●◎◆◇■□▪※＊*\-‐]\s*")
+
+
+def _bullet_question(lines: list[Line], i: int, hi: int, in_qa: bool) -> bool:
+    """A line followed by an arrow answer (「→…」) is a question: a bulleted one anywhere, any one in Q&A."""
     text = lines[i].text
-    if not text.startswith("・") or text.startswith("・・・"):
+    if text.startswith("・・・") or arrow_turn(text) is not None or (not in_qa and not _BULLET.match(text)):
         return False
     nxt = next_text(lines, i, hi)
     return nxt is not None and arrow_turn(nxt) is not None

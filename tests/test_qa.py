@@ -68,6 +68,16 @@ def test_the_minimal_report_has_one_visit_and_no_qa() -> None:
         pytest.param(f"1　（委員）{_Q}\n　（市）{_A}\n", id="numbered-speakers"),
         pytest.param(f"（委員）{_Q}\n（当局）{_A}\n", id="（委員）-（当局）"),
         pytest.param(f"・問　{_Q}\n答　{_A}\n", id="bulleted-問-答"),
+        pytest.param(f"問い　{_Q}\n　　→　{_A}\n", id="問い-arrow"),
+        pytest.param(f"質疑：{_Q}\n応答：{_A}\n", id="質疑：-応答："),
+        pytest.param(f"【Ｑ】{_Q}\n【Ａ】{_A}\n", id="【Ｑ】-【Ａ】"),
+        pytest.param(f"◆質問　{_Q}\n◇回答　{_A}\n", id="◆質問-◇回答"),
+        pytest.param(f"―質問―\n　{_Q}\n―回答―\n　{_A}\n", id="―質問―-―回答―"),
+        pytest.param(f"○委員　{_Q}\n●市　　{_A}\n", id="○委員-●市"),
+        pytest.param(f"山田委員：{_Q}\n情報政策課長：{_A}\n", id="named-speakers"),
+        pytest.param(f"｜質問｜回答｜\n｜{_Q}｜{_A}｜\n", id="pipe-table"),
+        pytest.param(f"（１）質問　{_Q}　回答　{_A}\n", id="one-line"),
+        pytest.param(f"(質問){_Q}\n　　{_A}\n", id="indented-answer"),
     ],
 )
 def test_marked_shape(body: str) -> None:
@@ -354,6 +364,9 @@ def test_table_pairs(rows: list[str], pairs: list[tuple[str, str]]) -> None:
          [("効果はあったのか", "待ち時間が半分になった")]),
         ("費用はいくらかと質問したところ、明確な回答はなかった。", []),
         ("市民からの質問に対し、丁寧に説明していることが印象的だった。", []),
+        ("委員から導入の費用について伺ったところ、年間百万円程度とのことであった。", [("導入の費用について", "年間百万円程度")]),
+        ("庁内の反応を聞いたところ、おおむね好評であるとの説明があった。", []),
+        ("庁内の反応はどうかと聞いたところ、おおむね好評であるとの説明があった。", [("庁内の反応はどうか", "おおむね好評である")]),
     ],
 )
 def test_unquoted_prose_pairs(text: str, pairs: list[tuple[str, str]]) -> None:
@@ -400,6 +413,13 @@ _TWO = [(_Q, _A), (_Q2, _A2)]
         pytest.param(f"・{_Q}\n→{_A}\n・{_Q2}\n⇒{_A2}\n", _TWO, id="bullet-arrows"),
         pytest.param("登録者数は何人かと質問したところ、約6万人であるとの回答であった。\n",
                      [("登録者数は何人か", "約6万人である")], id="prose"),
+        pytest.param(f"【質疑】\n○山田委員\n　{_Q}\n○情報政策課長\n　{_A}\n○佐藤委員\n　{_Q2}\n●市\n　{_A2}\n", _TWO,
+                     id="speakers-alone-text-below"),
+        pytest.param(f"○{_Q}\n→{_A}\n◆{_Q2}\n⇒{_A2}\n", _TWO, id="other-bullets-arrows"),
+        pytest.param(f"【質疑】\n{_Q}\n→{_A}\n{_Q2}\n→{_A2}\n", _TWO, id="unbulleted-arrows-in-qa"),
+        pytest.param(f"Q-1．{_Q}\nA-1．{_A}\n問①　{_Q2}\n答①　{_A2}\n", _TWO, id="dashed-and-circled-numbers"),
+        pytest.param(f"Q 導入の経緯を伺う。\n特に{_Q}\nA {_A}\n", [(f"導入の経緯を伺う。特に{_Q}", _A)],
+                     id="question-of-two-lines"),
     ],
 )
 def test_section_pairs(text: str, pairs: list[tuple[str, str]]) -> None:
