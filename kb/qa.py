@@ -274,7 +274,7 @@ def _take_turn(lines: list[Line], i: int, turn: Turn, state: WalkState, coll: Co
         state.pending_q, state.q_indent, state.q_end = turn.body, line.indent, i
         state.expect = "q" if not turn.body else ""
         if turn.cue == "alone":
-            _enter_qa(state)
+            _enter_qa(state, line.indent)
         return True
     if not turn.body:
         state.expect = "a" if state.pending_q else ""
@@ -284,9 +284,9 @@ def _take_turn(lines: list[Line], i: int, turn: Turn, state: WalkState, coll: Co
     return _answer(lines, i, turn.body, turn.cue, state, coll)
 
 
-def _enter_qa(state: WalkState) -> None:
+def _enter_qa(state: WalkState, indent: int) -> None:
     if state.mode != "qa":
-        state.mode, state.heading = "qa", "質疑応答"
+        state.mode, state.heading, state.mode_indent = "qa", "質疑応答", indent
 
 
 def _answer(lines: list[Line], i: int, body: str, cue: str, state: WalkState, coll: Collector) -> bool:

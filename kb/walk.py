@@ -206,7 +206,12 @@ def _heading(line: Line, state: WalkState, coll: Collector, mode_cls: str, membe
 
 # The words after a member's name in a per-member heading: 「山田委員の所感」「佐藤 議員 所感」.
 _MEMBER_TAIL = re.compile(r"(?:の)?(?:所感|所見|感想|意見|考察)$")
-_NOT_NAME = re.compile(r"[課部局室市町村県区]$|について|概要|質疑|課題|経過|効果|所見|所感|考察|対応|今後|取組|まとめ|[のをにはがで]")
+# Words a heading has and a name does not; a particle between kanji (今後の対応) is not in a name
+# either, while a given name in kana (山田はなこ) may hold one.
+_NOT_NAME = re.compile(
+    r"[課部局室市町村県区]$|について|概要|質疑|課題|経過|効果|所見|所感|考察|対応|今後|取組|まとめ|への|として"
+    r"|[一-龥々][のをにはがでへと][一-龥々]"
+)
 
 
 def _author(inner: str, members: list[str]) -> str:

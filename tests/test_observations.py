@@ -49,6 +49,8 @@ def test_observation_heading(heading: str) -> None:
                      [("西村修二", _S1), ("原田恵美", _S2)], id="surname-with-title-is-the-member"),
         pytest.param(f"【所感】\n青木　誠議員\n{_S1}\n", [], [("青木誠", _S1)], id="full-name-議員"),
         pytest.param(f"所感（担当幹事　藤井）\n{_S1}\n", [], [("藤井", _S1)], id="writer-in-parentheses"),
+        pytest.param(f"【所感】\n【山田はなこ】\n{_S1}\n", [], [("山田はなこ", _S1)], id="given-name-in-kana"),
+        pytest.param(f"【所感】\n①今後の対応\n{_S1}\n", [], [("", _S1)], id="a-sub-heading-is-no-name"),
     ],
 )
 def test_observation_author(text: str, members: list[str], expected: list[tuple[str, str]]) -> None:
