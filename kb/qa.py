@@ -155,6 +155,11 @@ def table_row(text: str) -> list[str] | None:
     return [c.strip(" \u3000") for c in cells] if len(cells) >= 2 else None
 
 
+def table_rule(text: str) -> bool:
+    """A rule line between a table's rows (「|---|---|」)."""
+    return _RULE_ROW.match(text) is not None and re.search(r"[-―—－]", text) is not None
+
+
 def table_header(text: str) -> tuple[int, int] | None:
     """The question and answer columns of a header row 「質問｜回答」, else None."""
     cells = table_row(text)

@@ -22,7 +22,17 @@ from kb.layout import (
 from kb.model import Section
 from kb.municipalities import compact
 from kb.passages import Collector, WalkState, content_section, emit
-from kb.qa import flush_question, line_turn, pair, prose_pairs, qa_line, table_header, table_pairs, table_row
+from kb.qa import (
+    flush_question,
+    line_turn,
+    pair,
+    prose_pairs,
+    qa_line,
+    table_header,
+    table_pairs,
+    table_row,
+    table_rule,
+)
 
 _NOT_TOPIC = re.compile(
     r"概要$|^視察内容$|^視察結果|質疑|所見|所感|考察|対応|説明者|写真|実演|ポイント|^調査項目|^視察項目|^視察事項"
@@ -81,7 +91,7 @@ def _table(seq: list[Line], j: int, state: WalkState, coll: Collector, buffer: l
     if table_header(seq[j].text) is None:
         return j
     k = j + 1
-    while k < len(seq) and not seq[k].blank and table_row(seq[k].text) is not None:
+    while k < len(seq) and not seq[k].blank and (table_row(seq[k].text) is not None or table_rule(seq[k].text)):
         k += 1
     if k == j + 1:
         return j

@@ -408,6 +408,7 @@ _TWO = [(_Q, _A), (_Q2, _A2)]
                      id="named-委員-課長"),
         pytest.param(f"■質疑応答\n｜質問｜回答｜\n｜{_Q}｜{_A}｜\n｜{_Q2}｜{_A2}｜\n", _TWO, id="pipe-table"),
         pytest.param(f"質問\t回答\n{_Q}\t{_A}\n{_Q2}\t{_A2}\n", _TWO, id="tab-table"),
+        pytest.param(f"| 質問 | 回答 |\n|---|---|\n| {_Q} | {_A} |\n| {_Q2} | {_A2} |\n", _TWO, id="markdown-table"),
         pytest.param(f"（１）質問　{_Q}　回答　{_A}\n（２）質問　{_Q2}　回答　{_A2}\n", _TWO, id="one-line-pairs"),
         pytest.param(f"５　質疑\n\n(質問){_Q}\n　　{_A}\n\n(質問){_Q2}\n　　{_A2}\n", _TWO, id="indented-answer"),
         pytest.param(f"・{_Q}\n→{_A}\n・{_Q2}\n⇒{_A2}\n", _TWO, id="bullet-arrows"),
