@@ -182,8 +182,12 @@ def table_pairs(rows: list[str]) -> list[tuple[str, str]]:
         cells = table_row(row)
         if cells is None:
             break
-        if len(cells) > max(cols) and cells[cols[0]] and cells[cols[1]]:
+        if len(cells) <= max(cols) or not cells[cols[1]]:
+            continue
+        if cells[cols[0]]:
             out.append((cells[cols[0]], cells[cols[1]]))
+        elif out:  # a row with the answer cell only goes on with the answer above
+            out[-1] = (out[-1][0], out[-1][1] + "\n" + cells[cols[1]])
     return out
 
 

@@ -347,6 +347,8 @@ def test_inline_pair(text: str, pair: tuple[str, str] | None) -> None:
         pytest.param(["質問内容\t回答内容", "費用は。\t百万円。"], [("費用は。", "百万円。")], id="tabs"),
         pytest.param(["Ｑ｜Ａ", "費用は。｜百万円。", "以上"], [("費用は。", "百万円。")], id="ends-at-prose"),
         pytest.param(["｜人口｜約8万人｜", "｜面積｜108平方キロ｜"], [], id="not-a-qa-table"),
+        pytest.param(["｜質問｜回答｜", "｜費用は。｜百万円。｜", "｜　｜国の補助もある。｜"],
+                     [("費用は。", "百万円。\n国の補助もある。")], id="answer-over-two-rows"),
         pytest.param(["月日\t時間\t視察先", "10月31日\t13:30\t袋井市"], [], id="schedule-table"),
     ],
 )
