@@ -14,7 +14,7 @@ import pytest
 from kb.model import Report
 from kb.municipalities import MunicipalityTable
 from kb.parse import NO_VISIT_WARNING, parse_file, parse_text
-from kb.qa import line_turn
+from kb.qa import marker_turn, speaker_turn
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORTS = ROOT / "data" / "reports"
@@ -194,7 +194,8 @@ def test_passage_ids_unique_and_linked(name: str) -> None:
 
 def _unmarked(sentence: str) -> str:
     """A sentence without its question or answer mark or speaker (「質疑：」「○委員」「問い」), as a pair keeps it."""
-    turn = line_turn(sentence.strip(" \u3000\t"), True)
+    text = sentence.strip(" \u3000\t")
+    turn = marker_turn(text) or (speaker_turn(text) if re.match(r"[○〇●◎◆◇■□（(]", text) else None)
     return turn.body if turn is not None and turn.body else sentence
 
 
