@@ -125,32 +125,52 @@ def logical_lines(lines: list[Line], lo: int, hi: int, consumed: set[int], width
     """
     out: list[Line] = []
     last: Line | None = None
+    pipes = 0  # the pipes of the table's last whole row: a cut row goes on until it has as many
     for line in lines[lo:hi]:
         prev = out[-1] if out else None
-        if prev is not None and last is not None and _joinable(prev, last, line, consumed, width):
+        if prev is not None and last is not None and (
+            _row_goes_on(prev, last, line, width, pipes) or _joinable(prev, last, line, consumed, width)
+        ):
             joined = split_lines(prev.raw[: prev.indent] + _join_text(prev.text, line.text))[0]
             out[-1] = replace(joined, idx=prev.idx)
         else:
             out.append(line)
+        if _ROW.match(out[-1].text):
+            pipes = len(re.findall(r"[|｜]", out[-1].text))
         last = line
     return out
 
 
-def _open_row(line: Line) -> bool:
-    """A table row cut before its closing pipe."""
-    return line.text.startswith(("|", "｜")) and not line.text.endswith(("|", "｜"))
+_ROW = re.compile(r"^[|｜].*[|｜]$")
+
+
+def _row_goes_on(prev: Line, last: Line, line: Line, width: int, pipes: int) -> bool:
+    """A table row cut at the wrap width, continued by ``line`` (which may start at a pipe)."""
+    if not prev.text.startswith(("|", "｜")) or _ROW.match(prev.text) or line.blank:
+        return False
+    if line.text in ("|", "｜"):  # the closing pipe alone (the cut fell on the row's padding)
+        return True
+    if not _cut(last, width):
+        return False
+    if not line.text.startswith(("|", "｜")):
+        return True
+    if not pipes:  # no whole row yet: only a piece holding nothing but its last cell's end
+        return len(re.findall(r"[|｜]", line.text)) == 1
+    return len(re.findall(r"[|｜]", prev.text + line.text)) <= pipes
+
+
+def _cut(line: Line, width: int) -> bool:
+    return width > 0 and len(line.raw.rstrip()) >= width - 3
 
 
 def _wrapped(line: Line, width: int) -> bool:
-    return width > 0 and len(line.raw.rstrip()) >= width - 3 and not _ENDED.search(line.text)
+    return _cut(line, width) and not _ENDED.search(line.text)
 
 
 def _joinable(prev: Line, last: Line, line: Line, consumed: set[int], width: int) -> bool:
     """Whether ``line`` continues the logical line ``prev`` (whose last physical line is ``last``)."""
     if prev.blank or prev.idx in consumed or line.blank or line.idx in consumed:
         return False
-    if _open_row(prev):
-        return True
     # A wrapped question or answer may look like a heading (「○委員　…」 cut before its 。).
     if not _wrapped(last, width) or line.cls or (prev.cls and line_turn(prev.text, True) is None):
         return False

@@ -411,6 +411,7 @@ _TWO = [(_Q, _A), (_Q2, _A2)]
         pytest.param(f"■質疑応答\n｜質問｜回答｜\n｜{_Q}｜{_A}｜\n｜{_Q2}｜{_A2}｜\n", _TWO, id="pipe-table"),
         pytest.param(f"質問\t回答\n{_Q}\t{_A}\n{_Q2}\t{_A2}\n", _TWO, id="tab-table"),
         pytest.param(f"| 質問 | 回答 |\n|---|---|\n| {_Q} | {_A} |\n| {_Q2} | {_A2} |\n", _TWO, id="markdown-table"),
+        pytest.param(f"| 質問 | 回答\n| --- | ---\n| {_Q} | {_A}\n| {_Q2} | {_A2}\n", _TWO, id="rows-without-closing-pipe"),
         pytest.param(f"（１）質問　{_Q}　回答　{_A}\n（２）質問　{_Q2}　回答　{_A2}\n", _TWO, id="one-line-pairs"),
         pytest.param(f"５　質疑\n\n(質問){_Q}\n　　{_A}\n\n(質問){_Q2}\n　　{_A2}\n", _TWO, id="indented-answer"),
         pytest.param(f"・{_Q}\n→{_A}\n・{_Q2}\n⇒{_A2}\n", _TWO, id="bullet-arrows"),
@@ -520,3 +521,13 @@ def test_pair_counts_survive_respelling_and_wrapping(name: str) -> None:
 def test_respelling_changes_the_marks() -> None:
     assert _respell("　問　費用は。\n　答　百万円。\n本文。", "【Ｑ】", "【Ａ】") == "　【Ｑ】費用は。\n　【Ａ】百万円。\n本文。"
     assert _wrap("あ" * 40) == "あ" * 35 + "\n" + "あ" * 5
+
+
+def test_a_wrapped_table_keeps_its_rows() -> None:
+    rows = [(f"質問その{n}について、導入の費用と効果はどうだったのか。", f"回答その{n}として、年間百万円の費用で待ち時間が半分になった。")
+            for n in range(1, 5)]
+    text = "■質疑応答\n｜質問" + "\u3000" * 30 + "｜回答" + "\u3000" * 30 + "｜\n"
+    text += "".join(f"｜{q}｜{a}｜\n" for q, a in rows)
+    wrapped = "\n".join(line.rstrip(" \u3000") for line in _wrap(text).split("\n"))
+    assert wrapped.count("\n") > text.count("\n") + 4
+    assert [(p.question, p.answer) for p in _walk(wrapped).qa] == rows
