@@ -170,16 +170,49 @@ def table_header(text: str) -> tuple[int, int] | None:
     return (q, a) if q is not None and a is not None and q != a else None
 
 
+# A table written as 「質問：回答」 then 「…か。：…。」 lines (its cells joined by a colon).
+_COLON_HEAD = re.compile(rf"{_Q_HEAD.pattern}\s*[:：]\s*{_A_HEAD.pattern}")
+_COLON_ROW = re.compile(r"^(?P<q>[^:：]{4,}?[。？?か])\s*[:：]\s*(?P<a>\S.*)$")
+
+
+def _cells(row: str, colon: bool) -> list[str] | None:
+    if not colon:
+        return table_row(row)
+    m = _COLON_ROW.match(row)
+    return [m.group("q"), m.group("a")] if m else None
+
+
+def table_span(texts: list[str], j: int) -> int:
+    """The end of the table whose header row is ``texts[j]`` (``j`` when it is none); blank lines
+    between rows (a page break) do not end it."""
+    colon = _COLON_HEAD.fullmatch(texts[j].replace(" ", "")) is not None
+    if not colon and table_header(texts[j]) is None:
+        return j
+    cols = (0, 1) if colon else table_header(texts[j]) or (0, 1)
+    k = end = j + 1
+    while k < len(texts):
+        cells = _cells(texts[k], colon) if texts[k] else None
+        if texts[k] and cells is None and (colon or not table_rule(texts[k])):
+            break
+        # After a gap only a row that asks goes on with the table (another table may follow).
+        if cells is not None and end < k and not (len(cells) > cols[0] and _ASKS.search(cells[cols[0]])):
+            break
+        k += 1
+        end = k if texts[k - 1] else end
+    return end if end > j + 1 else j
+
+
 def table_pairs(rows: list[str]) -> list[tuple[str, str]]:
     """The pairs of a table: its header row, then one question and answer per row."""
-    cols = table_header(rows[0]) if rows else None
+    colon = bool(rows) and _COLON_HEAD.fullmatch(rows[0].replace(" ", "")) is not None
+    cols = (0, 1) if colon else table_header(rows[0]) if rows else None
     if cols is None:
         return []
     out: list[tuple[str, str]] = []
     for row in rows[1:]:
-        if _RULE_ROW.match(row):
+        if not row or _RULE_ROW.match(row):
             continue
-        cells = table_row(row)
+        cells = _cells(row, colon)
         if cells is None:
             break
         if len(cells) <= max(cols) or not cells[cols[1]]:
@@ -263,8 +296,9 @@ def qa_line(lines: list[Line], i: int, hi: int, state: WalkState, coll: Collecto
     """
     line = lines[i]
     turn = line_turn(line.text, state.mode == "qa")
-    if turn is not None and line.cls and turn.cue == "speaker" and turn.body and not _ASKS.search(turn.body):
-        turn = None  # a heading such as 「■袋井市　ICT政策課」 names a place, it does not answer
+    if turn is not None and line.cls and turn.cue == "speaker" and turn.body and not state.pending_q:
+        # A heading such as 「■袋井市　ICT政策課」 names a place: it answers only a question just asked.
+        turn = None if turn.role == "a" or not _ASKS.search(turn.body) else turn
     if turn is None and _bullet_question(lines, i, hi, state.mode == "qa"):
         turn = Turn("q", _BULLET.sub("", line.text, count=1), "bullet")
     if turn is not None and _take_turn(lines, i, turn, state, coll):

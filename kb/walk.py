@@ -28,10 +28,9 @@ from kb.qa import (
     pair,
     prose_pairs,
     qa_line,
-    table_header,
     table_pairs,
     table_row,
-    table_rule,
+    table_span,
 )
 
 _NOT_TOPIC = re.compile(
@@ -51,7 +50,7 @@ def walk(
     for j, line in enumerate(seq):
         if j < skip or line.blank or line.idx in consumed or SEPARATOR.match(line.text):
             continue
-        if (skip := _table(seq, j, state, coll, buffer)) > j:
+        if (skip := _table(seq, j, consumed, state, coll, buffer)) > j:
             continue
         if qa_line(seq, j, len(seq), state, coll):
             _flush_list(coll, state, buffer)
@@ -86,14 +85,10 @@ def _list_item(text: str, state: WalkState, coll: Collector, buffer: list[str]) 
         _flush_list(coll, state, buffer)
 
 
-def _table(seq: list[Line], j: int, state: WalkState, coll: Collector, buffer: list[str]) -> int:
+def _table(seq: list[Line], j: int, consumed: set[int], state: WalkState, coll: Collector, buffer: list[str]) -> int:
     """Pairs of a 質問｜回答 table whose header row is line ``j``; the line after it (``j`` when none)."""
-    if table_header(seq[j].text) is None:
-        return j
-    k = j + 1
-    while k < len(seq) and not seq[k].blank and (table_row(seq[k].text) is not None or table_rule(seq[k].text)):
-        k += 1
-    if k == j + 1:
+    k = table_span([ln.text if ln.idx not in consumed else "" for ln in seq], j)
+    if k == j:
         return j
     _flush_list(coll, state, buffer)
     flush_question(coll, state)
