@@ -120,19 +120,30 @@ def logical_lines(lines: list[Line], lo: int, hi: int, consumed: set[int], width
     """
     out: list[Line] = []
     last: Line | None = None
+    held: list[Line] = []  # blank lines after a cut line: a page break inside a paragraph or row
     pipes = 0  # the pipes of the table's last whole row: a cut row goes on until it has as many
     for line in lines[lo:hi]:
         prev = out[-1] if out else None
-        if prev is not None and last is not None and (
+        goes_on = prev is not None and last is not None and (
             _row_goes_on(prev, last, line, width, pipes) or _joinable(prev, last, line, consumed, width)
-        ):
+        )
+        if line.blank and not held and prev is not None and last is not None and _cut(last, width):
+            held.append(line)
+            continue
+        if line.blank and held and len(held) < 3:
+            held.append(line)
+            continue
+        if prev is not None and goes_on:
             joined = split_lines(prev.raw[: prev.indent] + _join_text(prev.text, line.text))[0]
             out[-1] = replace(joined, idx=prev.idx)
         else:
+            out.extend(held)
             out.append(line)
+        held = []
         if _ROW.match(out[-1].text):
             pipes = len(re.findall(r"[|｜]", out[-1].text))
         last = line
+    out.extend(held)
     return out
 
 

@@ -82,6 +82,11 @@ def test_observation_author(text: str, members: list[str], expected: list[tuple[
             ],
             id="hard-wrapped-paragraphs",
         ),
+        pytest.param(
+            "【所感】\n" + "".join("あ" * 34 + "\n" for _ in range(5)) + "\n\n" + "い" * 10 + "。\n" + "う" * 20 + "。\n",
+            ["あ" * 170 + "い" * 10 + "。", "う" * 20 + "。"],
+            id="page-break-inside-a-wrapped-paragraph",
+        ),
     ],
 )
 def test_one_observation_per_paragraph(text: str, expected: list[str]) -> None:
