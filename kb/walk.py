@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import replace
+from itertools import pairwise
 
 from kb.header import TITLE_AFTER, TITLE_WORDS, is_name
 from kb.layout import (
@@ -98,13 +99,28 @@ def _table(seq: list[Line], j: int, consumed: set[int], state: WalkState, coll: 
 
 
 def wrap_width(lines: list[Line]) -> int:
-    """The width at which the text was hard-wrapped (many lines of one length), or 0."""
-    widths = Counter(len(ln.raw.rstrip()) for ln in lines if len(ln.text) >= 15)
+    """The width at which the text was hard-wrapped, or 0.
+
+    Either most lines cut before their sentence ends (three at least) share one width, or a
+    quarter of all lines have it.
+    """
+    cut = Counter(
+        len(ln.raw.rstrip()) for ln, nxt in pairwise(lines)
+        if len(ln.text) >= 15 and not ln.cls and not nxt.blank and not _ENDED.search(ln.text)
+        and table_row(ln.text) is None and not SEPARATOR.match(ln.text)
+        and not re.search(r"[ \u3000]", ln.text)  # a label and its value is no prose
+    )
+    width = _common_width(cut, 3, 2)
+    return width or _common_width(Counter(len(ln.raw.rstrip()) for ln in lines if len(ln.text) >= 15), 4, 4)
+
+
+def _common_width(widths: Counter[int], least: int, share: int) -> int:
+    """The most common width when at least ``least`` lines (and 1/``share`` of all) are within one of it."""
     if not widths:
         return 0
     width = widths.most_common(1)[0][0]
     near = sum(n for w, n in widths.items() if abs(w - width) <= 1)
-    return width if width >= 20 and near >= 4 and near * 4 >= sum(widths.values()) else 0
+    return width if width >= 20 and near >= least and near * share >= sum(widths.values()) else 0
 
 
 _NEW_ITEM = re.compile(r"^[・●○〇◎◆◇■□※\-‐*＊]")

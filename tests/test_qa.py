@@ -534,3 +534,14 @@ def test_a_wrapped_table_keeps_its_rows() -> None:
     wrapped = "\n".join(line.rstrip(" \u3000") for line in _wrap(text).split("\n"))
     assert wrapped.count("\n") > text.count("\n") + 4
     assert [(p.question, p.answer) for p in _walk(wrapped).qa] == rows
+
+
+def test_prose_pairs_wrapped_in_a_short_text_are_read_whole() -> None:
+    sentences = [f"委員から{topic}について質問したところ、{answer}との回答であった。" for topic, answer in [
+        ("電子書籍の購入費用", "年間約800万円で、一部は企業版ふるさと納税を活用している"),
+        ("利用の少ない児童生徒への働きかけ", "学校司書が朝の読書の時間におすすめの本を紹介している"),
+        ("著作権や利用期間の管理", "ライセンスの期限は事業者のシステムで自動的に管理されている"),
+    ]]
+    text = "".join(f"　{s}\n" for s in sentences)
+    assert len(_walk(text).qa) == 3
+    assert len(_walk(_wrap(text, 40)).qa) == 3
