@@ -189,12 +189,26 @@ def _wrapped(line: Line, width: int) -> bool:
     return _cut(line, width) and not _ENDED.search(line.text)
 
 
+# What no paragraph starts with: kana that ends a word, closing punctuation.
+_TAIL_START = re.compile(r"^[ぁ-ゖー、。，．」』）)]")
+
+
+def _mid_word(last: Line, line: Line) -> bool:
+    """A prose line cut before its 。 and continued by a line that cannot start one (「…回答であっ」「た。」)."""
+    text = last.text
+    return (
+        len(text) >= 20 and not last.cls and not _ENDED.search(text) and not re.search(r"[ \u3000]", text)
+        and line.indent <= last.indent and _TAIL_START.match(line.text) is not None
+    )
+
+
 def _joinable(prev: Line, last: Line, line: Line, consumed: set[int], width: int) -> bool:
     """Whether ``line`` continues the logical line ``prev`` (whose last physical line is ``last``)."""
     if prev.blank or prev.idx in consumed or line.blank or line.idx in consumed:
         return False
     # A wrapped question or answer may look like a heading (「○委員　…」 cut before its 。).
-    if not _wrapped(last, width) or line.cls or (prev.cls and line_turn(prev.text, True) is None):
+    cut = _wrapped(last, width) or _mid_word(last, line)
+    if not cut or line.cls or (prev.cls and line_turn(prev.text, True) is None):
         return False
     text = line.text
     starts_own = (
