@@ -172,7 +172,9 @@ def _row_goes_on(prev: Line, last: Line, line: Line, width: int, pipes: int) -> 
         return False
     if line.text in ("|", "｜"):  # the closing pipe alone (the cut fell on the row's padding)
         return True
-    if not _cut(last, width):
+    # Where the table's rows end with a pipe, a row without one was cut, whatever the width.
+    short = pipes > 0 and len(re.findall(r"[|｜]", prev.text)) < pipes
+    if not (_cut(last, width) or short):
         return False
     if not line.text.startswith(("|", "｜")):
         return True

@@ -414,6 +414,7 @@ _TWO = [(_Q, _A), (_Q2, _A2)]
         pytest.param(f"｜質問｜回答｜\n｜{_Q}｜{_A}｜\n\n\n｜{_Q2}｜{_A2}｜\n\n｜人口｜約8万人｜\n", _TWO,
                      id="table-over-a-page-break"),
         pytest.param(f"質問：回答\n{_Q}：{_A}\n{_Q2}：{_A2}\n", _TWO, id="colon-table"),
+        pytest.param(f"｜質問｜回答｜\n｜{_Q}｜{_A[:3]}\n{_A[3:]}｜\n｜{_Q2}｜{_A2}\n｜\n", _TWO, id="rows-cut-short"),
         pytest.param(f"| 質問 | 回答\n| --- | ---\n| {_Q} | {_A}\n| {_Q2} | {_A2}\n", _TWO, id="rows-without-closing-pipe"),
         pytest.param(f"（１）質問　{_Q}　回答　{_A}\n（２）質問　{_Q2}　回答　{_A2}\n", _TWO, id="one-line-pairs"),
         pytest.param(f"５　質疑\n\n(質問){_Q}\n　　{_A}\n\n(質問){_Q2}\n　　{_A2}\n", _TWO, id="indented-answer"),
