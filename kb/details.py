@@ -16,6 +16,7 @@ from kb.layout import (
 from kb.model import Report, Visit
 from kb.municipalities import Municipality, MunicipalityTable
 from kb.passages import Collector
+from kb.qa import unpaired_doubt
 from kb.visits import Candidate, place_candidate
 from kb.walk import walk
 
@@ -40,6 +41,8 @@ def parse_visit(
         add_unique(visit.topics, [t])
     add_unique(visit.topics, coll.topics)
     visit.qa, visit.observations, visit.passages = coll.qa, coll.observations, coll.passages
+    if coll.unpaired:
+        visit.doubts.append(unpaired_doubt(n, coll.unpaired))
     return visit
 
 

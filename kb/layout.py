@@ -47,27 +47,39 @@ _LEAD_MARKER = re.compile(
 HEADING_MAX = 48
 
 # Question and answer marks: the *_MARK patterns strip a mark, the *_STRICT ones
-# recognise a line that starts with one.  Longer marks come first: "答弁：" before "答".
+# recognise a line that starts with one and goes on with text.  A mark is a role word
+# (Q, 問, 問い, 質問, 質疑 / A, 答, 答え, 回答, 応答, 答弁) in any dress: bracketed
+# (【Ｑ】, （質問）), dashed (―質問―), after a bullet or symbol (◆質問, ・問), numbered
+# (Ｑ１．, 問2）) and followed by a separator.  Longer words come first: "答弁" before "答".
 # A speaker in parentheses also marks a turn: 「（委員）…」 asks, 「（市）…」「（当局）…」 answers;
-# a question may carry its number or a list bullet first (「1　（委員）…」「・問　…」).
-_Q_NUM = r"(?:(?:\d{1,2}[ \u3000.．、)）]|・)\s*)?"
-_A_SPEAKER = r"[（(](?:市|町|村|区|県|都|府|道|当局|事務局|担当課?|説明者)[）)]"
-Q_MARK = re.compile(
-    rf"^{_Q_NUM}(?:[QＱ]\d*|問\d*|[（(]質問[）)]|[（(]問[）)]|質問\s*[:：]|委員\s*[:：]|[（(]委員[）)])"
-    r"\s*[）):：.．]?\s*(?=\S)"
-)
-A_MARK = re.compile(
-    r"^(?:答弁\s*[:：]|[AＡ]\d*|答\d*|[（(]回答[）)]|[（(]答[）)]|回答\s*[:：]|担当者?\s*[:：]|"
-    rf"{_A_SPEAKER})\s*[）):：.．]?\s*(?=\S)"
-)
-Q_STRICT = re.compile(
-    rf"^{_Q_NUM}(?:[QＱ]\d*[\s:：.．)）]|問\d*[\s:：)）]|[（(]質問[）)]|[（(]問[）)]|質問\s*[:：]|委員\s*[:：]"
-    r"|[（(]委員[）)])"
-)
-A_STRICT = re.compile(
-    r"^(?:[AＡ]\d*[\s:：.．)）]|答\d*[\s:：)）]|[（(]回答[）)]|[（(]答[）)]|回答\s*[:：]|担当者?\s*[:：]|答弁\s*[:：]"
-    rf"|{_A_SPEAKER}(?=\S))"
-)
+# a question may carry its number or a list bullet first (「1　（委員）…」「（１）質問　…」).
+_Q_NUM = r"(?:(?:[（(]\s*\d{1,2}\s*[）)]|\d{1,2}[ \u3000.．、)）]|[①-⑳]|・)\s*)?"
+_A_SPEAKER = r"[（(](?:市|町|村|区|県|都|府|道|当局|事務局|担当課?|担当者|説明者|説明員|執行部)[）)]"
+_Q_SPEAKER = r"委員\s*[:：]|[（(]委員[）)]"
+_Q_WORD = r"(?:質問|質疑|問い|問|[QＱ])"
+_A_WORD = r"(?:答弁|回答|応答|答え|答|[AＡ])"
+_ROLE_NUM = r"(?:[-－]?[0-9０-９]{1,2}|[①-⑳])?"
+_DECOR = r"[◆◇■□●○◎▼▽▶▷◯]"
+
+
+def _mark(word: str) -> str:
+    """A role word in its dress: bracketed, dashed, or bare and followed by a separator."""
+    return (
+        rf"(?:[【（(［\[〔〈<＜《]\s*{word}\s*{_ROLE_NUM}\s*[】）)］\]〕〉>＞》]"
+        rf"|[―—－]+\s*{word}\s*{_ROLE_NUM}\s*[―—－]+"
+        rf"|{_DECOR}?\s*{word}{_ROLE_NUM}(?=[\s:：.．、)）]))"
+    )
+
+
+Q_MARK = re.compile(rf"^{_Q_NUM}(?:{_mark(_Q_WORD)}|{_Q_SPEAKER})\s*[）):：.．、]?\s*(?=\S)")
+A_MARK = re.compile(rf"^{_Q_NUM}(?:{_mark(_A_WORD)}|担当者?\s*[:：]|{_A_SPEAKER})\s*[）):：.．、]?\s*(?=\S)")
+Q_STRICT = Q_MARK
+A_STRICT = A_MARK
+# A role word alone on its line (「質問」「―回答―」「【Ｑ】」): the text is on the lines below.
+# 「質疑」 alone names a Q&A section, not one question.
+_Q_ALONE_WORD = r"(?:質問|問い|問|[QＱ])"
+Q_ALONE = re.compile(rf"^{_Q_NUM}(?:{_mark(_Q_ALONE_WORD)}|{_DECOR}?\s*{_Q_ALONE_WORD}{_ROLE_NUM})\s*[:：]?$")
+A_ALONE = re.compile(rf"^{_Q_NUM}(?:{_mark(_A_WORD)}|{_DECOR}?\s*{_A_WORD}{_ROLE_NUM})\s*[:：]?$")
 SEPARATOR = re.compile(r"^[\s━─―—=＝\-－_＿~〜～*＊・]{3,}$")
 
 CAPTION = re.compile(r"^[（(][^（）()]*(?:写真|様子|ヒアリング|にて|風景)[^（）()]*[）)]$|（写真）$|\(写真\)$")
@@ -84,10 +96,15 @@ _LABELS: dict[str, tuple[str, ...]] = {
     "body": ("委員会名・会派名", "委員会名", "会派名"),
     "reporter": ("報告者",),
 }
-OBS_WORDS = re.compile(r"所見|所感|考察|感想|まとめ|総括")
-QA_WORDS = re.compile(r"質疑|質問|Q&A|Ｑ＆Ａ|問答|意見交換")
-# A section word alone on its line is a heading even without a mark: 「所感」「質疑応答」.
-BARE_HEADING = re.compile(r"(?:所見|所感|考察|感想|まとめ|総括|質疑応答|質疑|主な質疑|意見交換)(?:等|[・及び]+所感)?")
+OBS_WORDS = re.compile(r"所見|所感|考察|感想|まとめ|総括|委員意見|提言|視察を終えて|振り返り")
+QA_WORDS = re.compile(r"質疑|質問|Q&A|Ｑ＆Ａ|QA|ＱＡ|問答|意見交換")
+# A section word alone on its line is a heading even without a mark: 「所感」「質疑応答」,
+# also with a few words before it: 「成果及び所見」「本市への提言」「山田委員所感」.
+BARE_HEADING = re.compile(
+    r"(?:[^\s。、，,：:「」]{1,8}(?:及び|および|と|・|への|の)?)?"
+    r"(?:所見|所感|考察|感想|まとめ|総括|委員意見|提言|質疑応答|質疑|主な質疑|意見交換)"
+    r"(?:等|[・及び]+所感)?(?:[（(][^（）()]{1,16}[）)])?|視察を終えて"
+)
 
 
 @dataclass

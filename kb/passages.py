@@ -17,6 +17,13 @@ class WalkState:
     pending_q: str = ""
     pending_heading: str = ""
     answer_end: int = -1
+    # A role word alone on its line (「―質問―」) waits for its text: "q" or "a".
+    expect: str = ""
+    q_indent: int = 0
+    q_end: int = -1
+    a_indent: int = -1
+    # The indent of the heading that opened a Q&A or 所感 section: a heading left of it ends the section.
+    mode_indent: int = 0
 
 
 @dataclass
@@ -28,6 +35,8 @@ class Collector:
     qa: list[QAPair] = field(default_factory=list)
     observations: list[Observation] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
+    # Questions left without an answer in the text (kept as content passages).
+    unpaired: list[str] = field(default_factory=list)
 
     def add(self, section: Section, text: str, heading: str) -> Passage:
         """Add a passage numbered after the others and return it."""

@@ -14,6 +14,7 @@ import pytest
 from kb.model import Report
 from kb.municipalities import MunicipalityTable
 from kb.parse import NO_VISIT_WARNING, parse_file, parse_text
+from kb.qa import marker_turn, speaker_turn
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORTS = ROOT / "data" / "reports"
@@ -219,8 +220,15 @@ def test_passage_ids_unique_and_linked(name: str) -> None:
     assert all(o.passage in report_ids for o in report.observations)
 
 
+def _unmarked(sentence: str) -> str:
+    """A sentence without its question or answer mark or speaker (「質疑：」「○委員」「問い」), as a pair keeps it."""
+    text = sentence.strip(" \u3000\t")
+    turn = marker_turn(text) or (speaker_turn(text) if re.match(r"[○〇●◎◆◇■□（(]", text) else None)
+    return turn.body if turn is not None and turn.body else sentence
+
+
 def _words(text: str) -> set[str]:
-    pieces = (_norm(s) for s in re.split(r"[。\n]", text))
+    pieces = (_norm(_unmarked(s)) for s in re.split(r"[。\n]", text))
     stripped = (re.sub(r"^(?:[#()（）.．、・→…<>]|[0-9]{1,2}|[QA問答アイウエオ](?=.))+|>$", "", s) for s in pieces)
     # A running header keeps its page number in the text, not in the title read from it.
     stripped = (re.sub(r"(?:-[0-9]{1,3}-|[0-9]{1,3}/[0-9]{1,3})$", "", s) for s in stripped)

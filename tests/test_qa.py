@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from kb.layout import split_lines
 from kb.model import Visit
 from kb.parse import parse_text
-from kb.qa import prose_pairs
+from kb.passages import Collector
+from kb.qa import arrow_turn, inline_pair, marker_turn, prose_pairs, speaker_turn, table_pairs
+from kb.readers import read_document
+from kb.repair import repair_text
+from kb.walk import walk
 
 # A minimal report that parses into exactly one visit (函館市, 2023-10-12); the Q&A
 # lines under test follow its 質疑 heading.
@@ -61,6 +68,16 @@ def test_the_minimal_report_has_one_visit_and_no_qa() -> None:
         pytest.param(f"1　（委員）{_Q}\n　（市）{_A}\n", id="numbered-speakers"),
         pytest.param(f"（委員）{_Q}\n（当局）{_A}\n", id="（委員）-（当局）"),
         pytest.param(f"・問　{_Q}\n答　{_A}\n", id="bulleted-問-答"),
+        pytest.param(f"問い　{_Q}\n　　→　{_A}\n", id="問い-arrow"),
+        pytest.param(f"質疑：{_Q}\n応答：{_A}\n", id="質疑：-応答："),
+        pytest.param(f"【Ｑ】{_Q}\n【Ａ】{_A}\n", id="【Ｑ】-【Ａ】"),
+        pytest.param(f"◆質問　{_Q}\n◇回答　{_A}\n", id="◆質問-◇回答"),
+        pytest.param(f"―質問―\n　{_Q}\n―回答―\n　{_A}\n", id="―質問―-―回答―"),
+        pytest.param(f"○委員　{_Q}\n●市　　{_A}\n", id="○委員-●市"),
+        pytest.param(f"山田委員：{_Q}\n情報政策課長：{_A}\n", id="named-speakers"),
+        pytest.param(f"｜質問｜回答｜\n｜{_Q}｜{_A}｜\n", id="pipe-table"),
+        pytest.param(f"（１）質問　{_Q}　回答　{_A}\n", id="one-line"),
+        pytest.param(f"(質問){_Q}\n　　{_A}\n", id="indented-answer"),
     ],
 )
 def test_marked_shape(body: str) -> None:
@@ -230,3 +247,302 @@ def test_bullet_without_arrow_is_a_list_item() -> None:
 )
 def test_prose_pairs(text: str, pairs: list[tuple[str, str]]) -> None:
     assert prose_pairs(text) == pairs
+
+
+# --- the cues, one line at a time ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "turn"),
+    [
+        ("問　費用は。", ("q", "費用は。", "marker")),
+        ("問い　費用は。", ("q", "費用は。", "marker")),
+        ("Ｑ１．費用は。", ("q", "費用は。", "marker")),
+        ("質疑：費用は。", ("q", "費用は。", "marker")),
+        ("【Ｑ】費用は。", ("q", "費用は。", "marker")),
+        ("◆質問　費用は。", ("q", "費用は。", "marker")),
+        ("（１）質問　費用は。", ("q", "費用は。", "marker")),
+        ("応答：年間百万円である。", ("a", "年間百万円である。", "marker")),
+        ("◇回答　年間百万円である。", ("a", "年間百万円である。", "marker")),
+        ("【Ａ】年間百万円である。", ("a", "年間百万円である。", "marker")),
+        ("答え：年間百万円である。", ("a", "年間百万円である。", "marker")),
+        ("―質問―", ("q", "", "alone")),
+        ("質問", ("q", "", "alone")),
+        ("【Ｑ】", ("q", "", "alone")),
+        ("―回答―", ("a", "", "alone")),
+        ("＜回答＞", ("a", "", "alone")),
+        ("質疑", None),
+        ("（質疑）", None),
+        ("質疑応答", None),
+        ("質疑　応答", None),
+        ("Q & A", None),
+        ("問い合わせは減っている。", None),
+        ("答申を受けて条例を改正した。", None),
+        ("QRコードから申請できる。", None),
+        ("質問事項は次のとおり。", None),
+    ],
+)
+def test_marker_turn(text: str, turn: tuple[str, str, str] | None) -> None:
+    got = marker_turn(text)
+    assert (None if got is None else (got.role, got.body, got.cue)) == turn
+
+
+@pytest.mark.parametrize(
+    ("text", "turn"),
+    [
+        ("○委員　導入の費用はどうか。", ("q", "導入の費用はどうか。")),
+        ("山田委員：導入の費用はどうか。", ("q", "導入の費用はどうか。")),
+        ("議員　導入の費用はどうか。", ("q", "導入の費用はどうか。")),
+        ("（委員）導入の費用はどうか。", ("q", "導入の費用はどうか。")),
+        ("●市　　年間百万円である。", ("a", "年間百万円である。")),
+        ("●村　年間百万円である。", ("a", "年間百万円である。")),
+        ("（担当課）年間百万円である。", ("a", "年間百万円である。")),
+        ("説明員：年間百万円である。", ("a", "年間百万円である。")),
+        ("情報政策課長：年間百万円である。", ("a", "年間百万円である。")),
+        ("担当課　年間百万円である。", ("a", "年間百万円である。")),
+        ("委員会として今後も注視する。", None),
+        ("深谷市は埼玉県の北部に位置する。", None),
+        ("令和5年　タブレットを導入した。", None),
+        ("（写真）議場の様子", None),
+    ],
+)
+def test_speaker_turn(text: str, turn: tuple[str, str] | None) -> None:
+    got = speaker_turn(text)
+    assert (None if got is None else (got.role, got.body)) == turn
+
+
+@pytest.mark.parametrize(
+    ("text", "body"),
+    [("→年間百万円である。", "年間百万円である。"), ("⇒ 年間百万円である。", "年間百万円である。"),
+     ("→", None), ("・費用は。", None)],
+)
+def test_arrow_turn(text: str, body: str | None) -> None:
+    got = arrow_turn(text)
+    assert (None if got is None else got.body) == body
+
+
+@pytest.mark.parametrize(
+    ("text", "pair"),
+    [
+        ("（１）質問　費用はいくらか。　回答　年間百万円である。", ("費用はいくらか。", "年間百万円である。")),
+        ("Q 費用は？ A 年間百万円", ("費用は？", "年間百万円")),
+        ("問：費用は。答：年間百万円である。", ("費用は。", "年間百万円である。")),
+        ("【Ｑ】費用は？【Ａ】年間百万円。", ("費用は？", "年間百万円。")),
+        ("質問　回答の期限はいつか。", None),
+        ("Q 費用は。", None),
+        ("費用は。 A 年間百万円", None),
+    ],
+)
+def test_inline_pair(text: str, pair: tuple[str, str] | None) -> None:
+    assert inline_pair(text) == pair
+
+
+@pytest.mark.parametrize(
+    ("rows", "pairs"),
+    [
+        pytest.param(["｜質問　　｜回答　　｜", "｜費用は。｜百万円。｜", "｜効果は。｜半減した。｜"],
+                     [("費用は。", "百万円。"), ("効果は。", "半減した。")], id="full-width-pipes"),
+        pytest.param(["| No | 質問 | 回答 |", "|---|---|---|", "| 1 | 費用は。 | 百万円。 |"],
+                     [("費用は。", "百万円。")], id="markdown-numbered"),
+        pytest.param(["質問内容\t回答内容", "費用は。\t百万円。"], [("費用は。", "百万円。")], id="tabs"),
+        pytest.param(["Ｑ｜Ａ", "費用は。｜百万円。", "以上"], [("費用は。", "百万円。")], id="ends-at-prose"),
+        pytest.param(["｜人口｜約8万人｜", "｜面積｜108平方キロ｜"], [], id="not-a-qa-table"),
+        pytest.param(["｜質問｜回答｜", "｜費用は。｜百万円。｜", "｜　｜国の補助もある。｜"],
+                     [("費用は。", "百万円。\n国の補助もある。")], id="answer-over-two-rows"),
+        pytest.param(["月日\t時間\t視察先", "10月31日\t13:30\t袋井市"], [], id="schedule-table"),
+    ],
+)
+def test_table_pairs(rows: list[str], pairs: list[tuple[str, str]]) -> None:
+    assert table_pairs(rows) == pairs
+
+
+@pytest.mark.parametrize(
+    ("text", "pairs"),
+    [
+        ("費用はいくらかと質問したところ、年間百万円であるとの回答であった。", [("費用はいくらか", "年間百万円である")]),
+        ("委員から運用体制について尋ねると、専任の職員が3名いるとのことだった。",
+         [("運用体制について", "専任の職員が3名いる")]),
+        ("効果はあったのかとの問いに対し、待ち時間が半分になったとの答弁があった。",
+         [("効果はあったのか", "待ち時間が半分になった")]),
+        ("費用はいくらかと質問したところ、明確な回答はなかった。", []),
+        ("市民からの質問に対し、丁寧に説明していることが印象的だった。", []),
+        ("委員から導入の費用について伺ったところ、年間百万円程度とのことであった。", [("導入の費用について", "年間百万円程度")]),
+        ("庁内の反応を聞いたところ、おおむね好評であるとの説明があった。", []),
+        ("庁内の反応はどうかと聞いたところ、おおむね好評であるとの説明があった。", [("庁内の反応はどうか", "おおむね好評である")]),
+    ],
+)
+def test_unquoted_prose_pairs(text: str, pairs: list[tuple[str, str]]) -> None:
+    assert prose_pairs(text) == pairs
+
+
+# --- the cues strung together over a section's lines -------------------------------------------------
+
+
+def _walk(text: str) -> Collector:
+    lines = split_lines(text)
+    coll = Collector("x")
+    walk(lines, 0, len(lines), set(), coll, [])
+    return coll
+
+
+_Q2, _A2 = "費用はいくらか。", "年間百万円である。"
+_TWO = [(_Q, _A), (_Q2, _A2)]
+
+
+@pytest.mark.parametrize(
+    ("text", "pairs"),
+    [
+        pytest.param(f"問　{_Q}\n答　{_A}\n問　{_Q2}\n答　{_A2}\n", _TWO, id="問-答"),
+        pytest.param(f"　問い　{_Q}\n　　→　{_A}\n　問い　{_Q2}\n　　→　{_A2}\n", _TWO, id="問い-arrow"),
+        pytest.param(f"Ｑ１．{_Q}\nＡ１．{_A}\nＱ２．{_Q2}\nＡ２．{_A2}\n", _TWO, id="Ｑ１-Ａ１"),
+        pytest.param(f"質疑：{_Q}\n応答：{_A}\n\n質疑：{_Q2}\n応答：{_A2}\n", _TWO, id="質疑-応答"),
+        pytest.param(f"◆質問　{_Q}\n◇回答　{_A}\n◆質問　{_Q2}\n◇回答　{_A2}\n", _TWO, id="◆質問-◇回答"),
+        pytest.param(f"【Ｑ】{_Q}\n【Ａ】{_A}\n【Ｑ】{_Q2}\n【Ａ】{_A2}\n", _TWO, id="【Ｑ】-【Ａ】"),
+        pytest.param(f"―質問―\n　{_Q}\n―回答―\n　{_A}\n\n―質問―\n　{_Q2}\n―回答―\n　{_A2}\n", _TWO,
+                     id="dashed-role-headings"),
+        pytest.param(f"質問\n{_Q}\n回答\n{_A}\n質問\n{_Q2}\n回答\n{_A2}\n", _TWO, id="role-words-alone"),
+        pytest.param(f"エ　質疑\n　○委員　{_Q}\n　●市　　{_A}\n\n　○委員　{_Q2}\n　●市　　{_A2}\n", _TWO,
+                     id="○委員-●市"),
+        pytest.param(f"【質疑応答】\n委員：{_Q}\n説明員：{_A}\n委員：{_Q2}\n説明員：{_A2}\n", _TWO, id="委員-説明員"),
+        pytest.param(f"【質疑応答】\n○委員　{_Q}\n（担当課）{_A}\n", [(_Q, _A)], id="○委員-（担当課）"),
+        pytest.param(f"【質疑応答】\n議員　{_Q}\n担当課　{_A}\n", [(_Q, _A)], id="議員-担当課"),
+        pytest.param(f"【質疑応答】\n山田委員：{_Q}\n情報政策課長：{_A}\n佐藤委員：{_Q2}\n同課長：{_A2}\n", _TWO,
+                     id="named-委員-課長"),
+        pytest.param(f"■質疑応答\n｜質問｜回答｜\n｜{_Q}｜{_A}｜\n｜{_Q2}｜{_A2}｜\n", _TWO, id="pipe-table"),
+        pytest.param(f"質問\t回答\n{_Q}\t{_A}\n{_Q2}\t{_A2}\n", _TWO, id="tab-table"),
+        pytest.param(f"| 質問 | 回答 |\n|---|---|\n| {_Q} | {_A} |\n| {_Q2} | {_A2} |\n", _TWO, id="markdown-table"),
+        pytest.param(f"｜質問｜回答｜\n｜{_Q}｜{_A}｜\n\n\n｜{_Q2}｜{_A2}｜\n\n｜人口｜約8万人｜\n", _TWO,
+                     id="table-over-a-page-break"),
+        pytest.param(f"質問：回答\n{_Q}：{_A}\n{_Q2}：{_A2}\n", _TWO, id="colon-table"),
+        pytest.param(f"｜質問｜回答｜\n｜{_Q}｜{_A[:3]}\n{_A[3:]}｜\n｜{_Q2}｜{_A2}\n｜\n", _TWO, id="rows-cut-short"),
+        pytest.param(f"| 質問 | 回答\n| --- | ---\n| {_Q} | {_A}\n| {_Q2} | {_A2}\n", _TWO, id="rows-without-closing-pipe"),
+        pytest.param(f"（１）質問　{_Q}　回答　{_A}\n（２）質問　{_Q2}　回答　{_A2}\n", _TWO, id="one-line-pairs"),
+        pytest.param(f"５　質疑\n\n(質問){_Q}\n　　{_A}\n\n(質問){_Q2}\n　　{_A2}\n", _TWO, id="indented-answer"),
+        pytest.param(f"・{_Q}\n→{_A}\n・{_Q2}\n⇒{_A2}\n", _TWO, id="bullet-arrows"),
+        pytest.param("登録者数は何人かと質問したところ、約6万人であるとの回答であった。\n",
+                     [("登録者数は何人か", "約6万人である")], id="prose"),
+        pytest.param(f"【質疑】\n○山田委員\n　{_Q}\n○情報政策課長\n　{_A}\n○佐藤委員\n　{_Q2}\n●市\n　{_A2}\n", _TWO,
+                     id="speakers-alone-text-below"),
+        pytest.param(f"○{_Q}\n→{_A}\n◆{_Q2}\n⇒{_A2}\n", _TWO, id="other-bullets-arrows"),
+        pytest.param(f"【質疑】\n{_Q}\n→{_A}\n{_Q2}\n→{_A2}\n", _TWO, id="unbulleted-arrows-in-qa"),
+        pytest.param(f"Q-1．{_Q}\nA-1．{_A}\n問①　{_Q2}\n答①　{_A2}\n", _TWO, id="dashed-and-circled-numbers"),
+        pytest.param(f"Q 導入の経緯を伺う。\n特に{_Q}\nA {_A}\n", [(f"導入の経緯を伺う。特に{_Q}", _A)],
+                     id="question-of-two-lines"),
+    ],
+)
+def test_section_pairs(text: str, pairs: list[tuple[str, str]]) -> None:
+    coll = _walk(text)
+    assert [(p.question, p.answer) for p in coll.qa] == pairs
+    assert coll.unpaired == []
+
+
+@pytest.mark.parametrize(
+    ("text", "pairs"),
+    [
+        pytest.param("Q 登録者数は何\n人か。\nA 約6万人であ\nる。\n", [("登録者数は何人か。", "約6万人である。")],
+                     id="wrapped-question-and-answer"),
+        pytest.param("問　登録者数は\n　何人か。\n答　約6万人で\n　　ある。\n", [("登録者数は何人か。", "約6万人である。")],
+                     id="hanging-indent"),
+        pytest.param("(質問)登録者数は何人か。\n　　約6万人である。\n　　今後も増やす。\n",
+                     [("登録者数は何人か。", "約6万人である。\n今後も増やす。")], id="indented-answer-lines"),
+    ],
+)
+def test_wrapped_turns_stay_whole(text: str, pairs: list[tuple[str, str]]) -> None:
+    assert [(p.question, p.answer) for p in _walk(text).qa] == pairs
+
+
+@pytest.mark.parametrize(
+    ("text", "unpaired"),
+    [
+        pytest.param(f"Q {_Q}\n", [_Q], id="question-alone"),
+        pytest.param(f"Q {_Q}\nQ {_Q2}\nA {_A2}\n", [_Q], id="second-question-answered"),
+        pytest.param(f"―質問―\n{_Q}\n【所感】\n参考になった。\n", [_Q], id="role-heading-then-other-heading"),
+        pytest.param(f"○委員　{_Q}\n深谷市は埼玉県の北部にある。\n", [_Q], id="speaker-question"),
+        pytest.param("委員長　山田太郎\n", [], id="a-member-list-is-no-question"),
+    ],
+)
+def test_unpaired_questions_are_counted(text: str, unpaired: list[str]) -> None:
+    coll = _walk(text)
+    assert coll.unpaired == unpaired
+    assert all(any(p.text == q for p in coll.passages) for q in unpaired)
+
+
+def test_unpaired_question_is_a_doubt_of_its_visit() -> None:
+    visit = _visit(f"Q {_Q}\n")
+    assert [(d.kind, d.visit) for d in visit.doubts] == [("qa-unpaired", 1)]
+    assert "1件" in visit.doubts[0].message and visit.doubts[0].advice
+
+
+def test_paired_questions_raise_no_doubt() -> None:
+    assert _visit(f"Q {_Q}\nA {_A}\n").doubts == []
+
+
+# --- invariance: respelled marks and hard-wrapped lines keep the pairs ---------------------------------
+
+_REPORTS = Path(__file__).resolve().parents[1] / "data" / "reports"
+_SPELLINGS = [("Q ", "A "), ("問　", "答　"), ("【Ｑ】", "【Ａ】"), ("質問：", "回答："), ("Ｑ１．", "Ａ１．")]
+
+
+def _respell(text: str, q: str, a: str) -> str:
+    """Every question and answer mark at a line's start written as ``q`` / ``a``."""
+    out = []
+    for raw in text.split("\n"):
+        body = raw.lstrip(" \u3000\t")
+        indent = raw[: len(raw) - len(body)]
+        turn = marker_turn(body)
+        if turn is not None and turn.cue == "marker":
+            raw = indent + (q if turn.role == "q" else a) + turn.body
+        out.append(raw)
+    return "\n".join(out)
+
+
+def _wrap(text: str, width: int = 35) -> str:
+    """Every line longer than ``width`` cut into lines of ``width`` characters."""
+    out = []
+    for raw in text.split("\n"):
+        out.extend(raw[n: n + width] for n in range(0, max(len(raw), 1), width))
+    return "\n".join(out)
+
+
+def _counts(text: str) -> tuple[int, int]:
+    coll = _walk(text)
+    return len(coll.qa), len(coll.unpaired)
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in _REPORTS.iterdir()))
+def test_pair_counts_survive_respelling_and_wrapping(name: str) -> None:
+    text = repair_text(read_document(_REPORTS / name).text)
+    per_visit = [len(v.qa) for v in parse_text(text, name).visits]
+    for q, a in _SPELLINGS:
+        assert [len(v.qa) for v in parse_text(_respell(text, q, a), name).visits] == per_visit, (q, a)
+    # Wrapping may move a visit's bounds (its heading is cut too): the pairs are counted over the whole text.
+    whole = _counts(text)
+    assert whole[0] == sum(per_visit) or not per_visit
+    assert _counts(_wrap(text)) == whole
+    assert _counts(_wrap(_respell(text, "【Ｑ】", "【Ａ】"))) == whole
+
+
+def test_respelling_changes_the_marks() -> None:
+    assert _respell("　問　費用は。\n　答　百万円。\n本文。", "【Ｑ】", "【Ａ】") == "　【Ｑ】費用は。\n　【Ａ】百万円。\n本文。"
+    assert _wrap("あ" * 40) == "あ" * 35 + "\n" + "あ" * 5
+
+
+def test_a_wrapped_table_keeps_its_rows() -> None:
+    rows = [(f"質問その{n}について、導入の費用と効果はどうだったのか。", f"回答その{n}として、年間百万円の費用で待ち時間が半分になった。")
+            for n in range(1, 5)]
+    text = "■質疑応答\n｜質問" + "\u3000" * 30 + "｜回答" + "\u3000" * 30 + "｜\n"
+    text += "".join(f"｜{q}｜{a}｜\n" for q, a in rows)
+    wrapped = "\n".join(line.rstrip(" \u3000") for line in _wrap(text).split("\n"))
+    assert wrapped.count("\n") > text.count("\n") + 4
+    assert [(p.question, p.answer) for p in _walk(wrapped).qa] == rows
+
+
+def test_prose_pairs_wrapped_in_a_short_text_are_read_whole() -> None:
+    sentences = [f"委員から{topic}について質問したところ、{answer}との回答であった。" for topic, answer in [
+        ("電子書籍の購入費用", "年間約800万円で、一部は企業版ふるさと納税を活用している"),
+        ("利用の少ない児童生徒への働きかけ", "学校司書が朝の読書の時間におすすめの本を紹介している"),
+        ("著作権や利用期間の管理", "ライセンスの期限は事業者のシステムで自動的に管理されている"),
+    ]]
+    text = "".join(f"　{s}\n" for s in sentences)
+    assert len(_walk(text).qa) == 3
+    assert len(_walk(_wrap(text, 40)).qa) == 3
