@@ -1,0 +1,234 @@
+"""Metamorphic tests: a report rewritten without changing its meaning parses to the same visits.
+
+Every bundled report (``data/reports/*.txt`` and the text of the ``.html``
+ones) is rewritten by the transformers of :mod:`tests.metamorphic`, alone
+and mixed (hypothesis picks the mix, deterministically), and must keep its
+visits (municipality, prefecture, date) and the number of Q&A pairs of each
+visit, compared with the parse of the original text.
+
+``KNOWN_PARSER_GAPS`` lists the (report, transform) pairs the parser gets wrong
+today; each runs as a strict xfail, so an entry must be deleted once the
+parser handles it.  Mixes draw only from the transforms without a known gap for
+that report; a key whose transform is ``"a+b"`` names a mix that fails although
+``a`` and ``b`` alone pass: it runs as its own strict xfail and is left out of the
+drawn mixes.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from metamorphic import (
+    TRANSFORMS,
+    apply,
+    double_blank_lines,
+    era_to_western,
+    fields_to_pipe_table,
+    fields_to_tsv,
+    hard_wrap,
+    headings_circled_to_paren,
+    headings_paren_to_circled,
+    headings_paren_to_lenticular,
+    headings_paren_to_square,
+    indent_full_width,
+    indent_half_width,
+    page_headers,
+    page_numbers,
+    qa_as_lenticular,
+    qa_as_mon_to,
+    qa_as_paren,
+    qa_as_q_a,
+    qa_as_shitsumon,
+    table_to_fields,
+    western_to_era,
+)
+
+from kb.municipalities import MunicipalityTable
+from kb.parse import parse_text
+from kb.readers import Document, read_document
+from kb.repair import repair_text
+
+REPORTS = Path(__file__).resolve().parent.parent / "data" / "reports"
+
+_LENTICULAR = "parser: 【Ｑ】/【Ａ】 are not read as question/answer marks, the visit loses its Q&A"
+_WRAP = "parser: lines hard-wrapped at 35 characters split a marked question/answer or a quoted 「…」との質問, pairs are lost"
+_TABLE = "parser: a labelled field written as a table row (｜視察先｜…｜ or tab-separated) is not read as a field"
+_HEADER_QA = "parser: a running page header between 質問：/回答： pairs ends the Q&A section, later pairs are lost"
+
+KNOWN_PARSER_GAPS: dict[tuple[str, str], str] = {
+    ("kasukabe-2023-01-council-tablets.html", "qa_as_lenticular"): _LENTICULAR,
+    ("kasukabe-2023-01-council-tablets.txt", "qa_as_lenticular"): _LENTICULAR,
+    ("kasukabe-2023-10-public-cloud.txt", "qa_as_lenticular"): _LENTICULAR,
+    ("kasukabe-2024-07-hakodate-dx-vision.txt", "qa_as_lenticular"): _LENTICULAR,
+    ("kisarazu-2025-10-hakodate-dx.txt", "qa_as_lenticular"): _LENTICULAR,
+    ("machida-2023-02-online-committee.txt", "qa_as_lenticular"): _LENTICULAR,
+    ("shinjo-2019-10-smart-city.txt", "qa_as_lenticular"): _LENTICULAR,
+    ("tama-2023-10-kakanai-madoguchi.sjis.txt", "qa_as_lenticular"): _LENTICULAR,
+    ("tama-2023-10-kakanai-madoguchi.txt", "qa_as_lenticular"): _LENTICULAR,
+    ("toshima-2019-08-tokushima-ai.txt", "qa_as_lenticular"): _LENTICULAR,
+    ("utsunomiya-2024-10-digital-services.txt", "qa_as_lenticular"): _LENTICULAR,
+    ("yokohama-2022-07-digital-committee.txt", "qa_as_lenticular"): _LENTICULAR,
+    ("ibaraki-pref-2024-11-ai-demand-bus.txt", "hard_wrap"): _WRAP,
+    ("kasukabe-2023-10-public-cloud.txt", "hard_wrap"): _WRAP,
+    ("tama-2023-10-kakanai-madoguchi.sjis.txt", "hard_wrap"): _WRAP,
+    ("tama-2023-10-kakanai-madoguchi.txt", "hard_wrap"): _WRAP,
+    ("utsunomiya-2024-10-digital-services.txt", "hard_wrap"): _WRAP,
+    ("yokohama-2022-07-digital-committee.txt", "hard_wrap"): _WRAP,
+    ("kasukabe-2023-01-council-tablets.html", "fields_to_pipe_table"): _TABLE + " (the visit is lost)",
+    ("kasukabe-2023-01-council-tablets.html", "fields_to_tsv"): _TABLE + " (the visit is lost)",
+    ("nagano-pref-2024-08-paperless-genai.txt", "fields_to_tsv"): _TABLE + " (a place in the 調査先 row becomes a visit)",
+    ("kasukabe-2023-01-council-tablets.html", "qa_as_shitsumon+page_headers"): _HEADER_QA,
+}
+
+# --- the transformers' own golden tables -------------------------------------------------------
+
+GOLDEN = [
+    (qa_as_q_a, "問　費用は。\n答　約2千万円。\n問題は残る。", "Q　費用は。\nA　約2千万円。\n問題は残る。"),
+    (qa_as_q_a, "　Ｑ１．期間は。\n　Ａ１．3年。", "　Q　期間は。\n　A　3年。"),
+    (qa_as_mon_to, "Q 費用は。\nA 約2千万円。\nA社が受託した。", "問　費用は。\n答　約2千万円。\nA社が受託した。"),
+    (qa_as_mon_to, "【Ｑ】費用は。\n【Ａ】無料。", "問　費用は。\n答　無料。"),
+    (qa_as_shitsumon, "（問）費用は。\n（答）無料。\n答申を受けた。", "質問：費用は。\n回答：無料。\n答申を受けた。"),
+    (qa_as_lenticular, "質問：費用は。\n回答：無料。", "【Ｑ】費用は。\n【Ａ】無料。"),
+    (qa_as_paren, "問1　費用は。\n答1　無料。\nQ&Aの形で。", "（問）費用は。\n（答）無料。\nQ&Aの形で。"),
+    (headings_paren_to_circled, "（１）埼玉県本庄市\n(2)視察内容\n(3)長い文は見出しではないので変えない。",
+     "①埼玉県本庄市\n②視察内容\n(3)長い文は見出しではないので変えない。"),
+    (headings_paren_to_circled, "(1)本庄市\n①別の印", "(1)本庄市\n①別の印"),
+    (headings_paren_to_square, "　(1) 大阪府大阪市\n(2) 兵庫県神戸市", "　■大阪府大阪市\n■兵庫県神戸市"),
+    (headings_paren_to_lenticular, "(1)視察先の概要\n本文。", "【視察先の概要】\n本文。"),
+    (headings_paren_to_lenticular, "(1)視察先の概要\n【所感】", "(1)視察先の概要\n【所感】"),
+    (headings_circled_to_paren, "①会津若松市\n②会津美里町", "（1）会津若松市\n（2）会津美里町"),
+    (era_to_western, "令和5年7月20日（木）、令和元年10月、平成３０年度", "2023年7月20日（木）、2019年10月、2018年度"),
+    (western_to_era, "2023年7月20日（木）", "令和5年7月20日（木）"),
+    (western_to_era, "2019年4月と2019年5月、2016年1月", "平成31年4月と令和元年5月、平成28年1月"),
+    (western_to_era, "2024年度の予算と1669年", "2024年度の予算と1669年"),
+    (fields_to_pipe_table, "視察先：埼玉県本庄市\n　説明者：議事課長", "｜視察先｜埼玉県本庄市｜\n｜説明者｜議事課長｜"),
+    (fields_to_pipe_table, "【視察先】栃木県議会\n視察先の概要", "｜視察先｜栃木県議会｜\n視察先の概要"),
+    (fields_to_tsv, "１．視察日時　：令和５年１０月２６日", "視察日時\t令和５年１０月２６日"),
+    (table_to_fields, "| 視察先 | 本庄市 |\n|---|---|\n｜月日｜市｜項目｜", "視察先：本庄市\n月日　市　項目"),
+    (indent_full_width, "  本文\n\t本文\n本文", "\u3000本文\n\u3000本文\n本文"),
+    (indent_half_width, "\u3000\u3000本文", "    本文"),
+    (double_blank_lines, "a\n\nb\n \nc", "a\n\n\nb\n \n\nc"),
+    (hard_wrap, "短い見出し\n" + "あ" * 40 + "。", "短い見出し\n" + "あ" * 35 + "\n" + "あ" * 5 + "。"),
+    (hard_wrap, "あ" * 34 + "い、う" * 3 + "。", "あ" * 34 + "\n" + "い、う" * 3 + "。"),
+    (hard_wrap, "あ" * 34 + "「問」" + "あ" * 10 + "。", "あ" * 34 + "\n「問」" + "あ" * 10 + "。"),
+    (hard_wrap, "あ" * 50, "あ" * 50),
+]
+
+
+@pytest.mark.parametrize(("fn", "text", "expected"), GOLDEN, ids=[f"{g[0].__name__}-{i}" for i, g in enumerate(GOLDEN)])
+def test_transformer_golden(fn: object, text: str, expected: str) -> None:
+    assert callable(fn)
+    assert fn(text) == expected
+
+
+def test_page_numbers_every_page() -> None:
+    text = "\n".join(f"行{i}" for i in range(60))
+    out = page_numbers(text)
+    assert [ln for ln in out.split("\n") if ln.startswith("- ")] == ["- 1 -", "- 2 -", "- 3 -"]
+    assert out.count("\f") == 2
+    assert [ln for ln in out.split("\n") if ln.startswith("行")] == text.split("\n")
+
+
+def test_page_headers_repeat_the_title() -> None:
+    text = "## 視察報告書\n" + "\n".join(f"行{i}" for i in range(60))
+    out = page_headers(text)
+    assert out.split("\n").count("視察報告書") == 2
+    assert out.count("\f") == 2
+
+
+def test_every_transform_has_a_docstring() -> None:
+    assert all(fn.__doc__ for fn in TRANSFORMS.values())
+
+
+# --- the reports -------------------------------------------------------------------------------
+
+
+def _report_names() -> list[str]:
+    return sorted(p.name for p in REPORTS.iterdir() if p.suffix in (".txt", ".html"))
+
+
+@functools.cache
+def _document(name: str) -> Document:
+    return read_document(REPORTS / name)
+
+
+@functools.cache
+def _table() -> MunicipalityTable:
+    return MunicipalityTable.load()
+
+
+Signature = list[tuple[str, str, str | None, int]]
+
+
+def _signature(name: str, text: str) -> Signature:
+    doc = _document(name)
+    report = parse_text(repair_text(text), name, format="txt", table=_table(), title=doc.title)
+    return [(v.municipality, v.prefecture, v.date, len(v.qa)) for v in report.visits]
+
+
+@functools.cache
+def _original(name: str) -> Signature:
+    return _signature(name, _document(name).text)
+
+
+def _mix_gaps(name: str) -> list[frozenset[str]]:
+    return [frozenset(t.split("+")) for r, t in KNOWN_PARSER_GAPS if r == name and "+" in t]
+
+
+def _single_cases() -> list[object]:
+    cases: list[object] = []
+    for name in _report_names():
+        text = read_document(REPORTS / name).text
+        for transform, fn in TRANSFORMS.items():
+            if fn(text) == text:
+                continue  # nothing to rewrite in this report: no test
+            gap = KNOWN_PARSER_GAPS.get((name, transform))
+            marks = [pytest.mark.xfail(strict=True, reason=gap)] if gap else []
+            cases.append(pytest.param(name, transform, id=f"{name}-{transform}", marks=marks))
+    for (name, transform), gap in KNOWN_PARSER_GAPS.items():
+        if "+" in transform:
+            marks = [pytest.mark.xfail(strict=True, reason=gap)]
+            cases.append(pytest.param(name, transform, id=f"{name}-{transform}", marks=marks))
+    return cases
+
+
+def test_bundled_reports_are_there() -> None:
+    assert len(_report_names()) >= 17
+
+
+def test_every_transform_rewrites_some_report() -> None:
+    texts = [_document(n).text for n in _report_names()]
+    assert all(any(fn(t) != t for t in texts) for fn in TRANSFORMS.values())
+
+
+def test_known_gaps_name_real_cases() -> None:
+    names = set(_report_names())
+    assert all(r in names and all(p in TRANSFORMS for p in t.split("+")) for r, t in KNOWN_PARSER_GAPS)
+
+
+@pytest.mark.parametrize(("name", "transform"), _single_cases())
+def test_single_transform_keeps_the_parse(name: str, transform: str) -> None:
+    rewritten = apply(transform.split("+"), _document(name).text)
+    assert _signature(name, rewritten) == _original(name)
+
+
+def _safe(name: str) -> list[str]:
+    return [t for t in TRANSFORMS if (name, t) not in KNOWN_PARSER_GAPS]
+
+
+
+MIX_EXAMPLES = 150
+
+
+@pytest.mark.parametrize("name", _report_names())
+@settings(max_examples=MIX_EXAMPLES, deadline=None, derandomize=True, database=None)
+@given(data=st.data())
+def test_mixed_transforms_keep_the_parse(name: str, data: st.DataObject) -> None:
+    gaps = _mix_gaps(name)
+    mixes = st.sets(st.sampled_from(_safe(name)), min_size=1).filter(lambda m: not any(g <= m for g in gaps))
+    names = data.draw(mixes, label="transforms")
+    assert _signature(name, apply(names, _document(name).text)) == _original(name)
