@@ -82,7 +82,21 @@ KNOWN_PARSER_GAPS: dict[tuple[str, str], str] = {
     ("kasukabe-2023-01-council-tablets.html", "fields_to_tsv"): _TABLE + " (the visit is lost)",
     ("nagano-pref-2024-08-paperless-genai.txt", "fields_to_tsv"): _TABLE + " (a place in the 調査先 row becomes a visit)",
     ("kasukabe-2023-01-council-tablets.html", "qa_as_shitsumon+page_headers"): _HEADER_QA,
+    # Reports of the shared corpus about to be bundled (see _INCOMING), measured on the current parser.
+    ("fukui-2023-10-council-tablets.txt", "qa_as_lenticular"): _LENTICULAR,
+    ("itabashi-2025-11-saitama-dx.txt", "qa_as_lenticular"): _LENTICULAR,
+    ("nogi-2018-10-tablet-letter.txt", "qa_as_lenticular"): _LENTICULAR,
+    ("miyakonojo-2024-02-online-genai.txt", "page_headers"): "parser: the council's own name repeated as a running "
+    "header (都城市議会　総務委員会) changes the visits",
+    ("onomichi-2017-07-council-ict.txt", "page_headers"): "parser: a running header changes the visits (the council's "
+    "own city, wrongly a visit in the original parse, disappears)",
 }
+# Shared-corpus reports that are being copied into data/reports: their gaps may be listed before they land.
+_INCOMING = (
+    "fuchu-2023-07-sarabetsu-fuchu.txt", "fukui-2023-10-council-tablets.txt", "itabashi-2025-11-saitama-dx.txt",
+    "meguro-2023-11-fukaya-kakanai.txt", "miyakonojo-2024-02-online-genai.txt", "nogi-2018-10-tablet-letter.txt",
+    "obu-2022-10-digital-three-cities.txt", "onomichi-2017-07-council-ict.txt", "sagae-2015-11-paperless-council.txt",
+)
 
 # --- the transformers' own golden tables -------------------------------------------------------
 
@@ -206,7 +220,7 @@ def test_every_transform_rewrites_some_report() -> None:
 
 
 def test_known_gaps_name_real_cases() -> None:
-    names = set(_report_names())
+    names = set(_report_names()) | set(_INCOMING)
     assert all(r in names and all(p in TRANSFORMS for p in t.split("+")) for r, t in KNOWN_PARSER_GAPS)
 
 
@@ -221,7 +235,7 @@ def _safe(name: str) -> list[str]:
 
 
 
-MIX_EXAMPLES = 150
+MIX_EXAMPLES = 100
 
 
 @pytest.mark.parametrize("name", _report_names())
