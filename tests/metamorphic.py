@@ -34,13 +34,16 @@ def _lines_map(text: str, fn: Callable[[str, str], str]) -> str:
 
 # --- Q&A markers -------------------------------------------------------------------------------
 
-# A marker line: the mark, then a space, a dot or a colon, then the text.  Numbers after the mark
+# A marker line: the mark, then a space, a dot or a colon, then the text.  Speaker marks count
+# too: 「○委員　…」 asks, 「●市　…」 answers; 「質疑：」 asks and 「応答：」 answers.  Numbers after the mark
 # ("問1", "Ｑ２．") go with it; a mark glued to a word ("答申", "A社", "Q&A") is no mark.
 _Q_LINE = re.compile(
-    r"^(?:[QＱ問][0-9０-９]*(?:[.．:：]|[ \u3000])|質問[:：]|【[QＱ問]】|[（(]問[）)])[ \u3000:：]*(?=\S)"
+    r"^(?:[QＱ問][0-9０-９]*(?:[.．:：]|[ \u3000])|問い[ \u3000:：]|質問[:：]|質疑[:：]|【[QＱ問]】|[（(]問[）)]|○委員[ \u3000])"
+    r"[ \u3000:：]*(?=\S)"
 )
 _A_LINE = re.compile(
-    r"^(?:[AＡ答][0-9０-９]*(?:[.．:：]|[ \u3000])|回答[:：]|【[AＡ答]】|[（(]答[）)])[ \u3000:：]*(?=\S)"
+    r"^(?:[AＡ答][0-9０-９]*(?:[.．:：]|[ \u3000])|回答[:：]|応答[:：]|答弁[:：]|【[AＡ答]】|[（(]答[）)]"
+    r"|●(?:市|町|村|区|県|都|府|道)[ \u3000])[ \u3000:：]*(?=\S)"
 )
 
 

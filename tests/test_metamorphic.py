@@ -59,6 +59,8 @@ _WRAP = "parser: lines hard-wrapped at 35 characters split a marked question/ans
 _TABLE = "parser: a labelled field written as a table row (｜視察先｜…｜ or tab-separated) is not read as a field"
 _HEADER_QA = "parser: a running page header between 質問：/回答： pairs ends the Q&A section, later pairs are lost"
 
+_UNREAD_ORIGINAL = "parser: the rewritten Q&A is read but the original's is not (0 pairs): "
+
 KNOWN_PARSER_GAPS: dict[tuple[str, str], str] = {
     ("kasukabe-2023-01-council-tablets.html", "qa_as_lenticular"): _LENTICULAR,
     ("kasukabe-2023-01-council-tablets.txt", "qa_as_lenticular"): _LENTICULAR,
@@ -88,6 +90,18 @@ KNOWN_PARSER_GAPS: dict[tuple[str, str], str] = {
     ("nogi-2018-10-tablet-letter.txt", "qa_as_lenticular"): _LENTICULAR,
     ("miyakonojo-2024-02-online-genai.txt", "page_headers"): "parser: the council's own name repeated as a running "
     "header (都城市議会　総務委員会) changes the visits",
+    ("fuchu-2023-07-sarabetsu-fuchu.txt", "qa_as_q_a"): _UNREAD_ORIGINAL + "「問い」 with 「→」 answers",
+    ("fuchu-2023-07-sarabetsu-fuchu.txt", "qa_as_mon_to"): _UNREAD_ORIGINAL + "「問い」 with 「→」 answers",
+    ("fuchu-2023-07-sarabetsu-fuchu.txt", "qa_as_shitsumon"): _UNREAD_ORIGINAL + "「問い」 with 「→」 answers",
+    ("fuchu-2023-07-sarabetsu-fuchu.txt", "qa_as_paren"): _UNREAD_ORIGINAL + "「問い」 with 「→」 answers",
+    ("onomichi-2017-07-council-ict.txt", "qa_as_q_a"): _UNREAD_ORIGINAL + "「質疑：」/「応答：」",
+    ("onomichi-2017-07-council-ict.txt", "qa_as_mon_to"): _UNREAD_ORIGINAL + "「質疑：」/「応答：」",
+    ("onomichi-2017-07-council-ict.txt", "qa_as_shitsumon"): _UNREAD_ORIGINAL + "「質疑：」/「応答：」",
+    ("onomichi-2017-07-council-ict.txt", "qa_as_paren"): _UNREAD_ORIGINAL + "「質疑：」/「応答：」",
+    ("sagae-2015-11-paperless-council.txt", "qa_as_q_a"): _UNREAD_ORIGINAL + "「○委員」/「●村」",
+    ("sagae-2015-11-paperless-council.txt", "qa_as_mon_to"): _UNREAD_ORIGINAL + "「○委員」/「●村」",
+    ("sagae-2015-11-paperless-council.txt", "qa_as_shitsumon"): _UNREAD_ORIGINAL + "「○委員」/「●村」",
+    ("sagae-2015-11-paperless-council.txt", "qa_as_paren"): _UNREAD_ORIGINAL + "「○委員」/「●村」",
     ("onomichi-2017-07-council-ict.txt", "page_headers"): "parser: a running header changes the visits (the council's "
     "own city, wrongly a visit in the original parse, disappears)",
 }
@@ -107,6 +121,8 @@ GOLDEN = [
     (qa_as_mon_to, "【Ｑ】費用は。\n【Ａ】無料。", "問　費用は。\n答　無料。"),
     (qa_as_shitsumon, "（問）費用は。\n（答）無料。\n答申を受けた。", "質問：費用は。\n回答：無料。\n答申を受けた。"),
     (qa_as_lenticular, "質問：費用は。\n回答：無料。", "【Ｑ】費用は。\n【Ａ】無料。"),
+    (qa_as_mon_to, "○委員　費用は。\n●村　無料。\n●印の項目", "問　費用は。\n答　無料。\n●印の項目"),
+    (qa_as_q_a, "質疑：費用は。\n応答：無料。\n　問い　期間は。", "Q　費用は。\nA　無料。\n　Q　期間は。"),
     (qa_as_paren, "問1　費用は。\n答1　無料。\nQ&Aの形で。", "（問）費用は。\n（答）無料。\nQ&Aの形で。"),
     (headings_paren_to_circled, "（１）埼玉県本庄市\n(2)視察内容\n(3)長い文は見出しではないので変えない。",
      "①埼玉県本庄市\n②視察内容\n(3)長い文は見出しではないので変えない。"),
