@@ -16,7 +16,9 @@ drawn mixes.
 
 from __future__ import annotations
 
+import difflib
 import functools
+import re
 from pathlib import Path
 
 import pytest
@@ -24,6 +26,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from metamorphic import (
     TRANSFORMS,
+    WRAP,
     apply,
     double_blank_lines,
     era_to_western,
@@ -47,6 +50,7 @@ from metamorphic import (
     western_to_era,
 )
 
+from kb.dates import find_dates
 from kb.municipalities import MunicipalityTable
 from kb.parse import parse_text
 from kb.readers import Document, read_document
@@ -262,3 +266,37 @@ def test_mixed_transforms_keep_the_parse(name: str, data: st.DataObject) -> None
     mixes = st.sets(st.sampled_from(_safe(name)), min_size=1).filter(lambda m: not any(g <= m for g in gaps))
     names = data.draw(mixes, label="transforms")
     assert _signature(name, apply(names, _document(name).text)) == _original(name)
+
+
+# --- the transformers keep the text's content (checked on every bundled report) ---------------
+
+
+@pytest.mark.parametrize("name", _report_names())
+def test_hard_wrap_only_breaks_lines(name: str) -> None:
+    text = _document(name).text
+    wrapped = hard_wrap(text)
+    assert wrapped.replace("\n", "") == text.replace("\n", "")
+    assert all(len(ln.strip(" \t\u3000")) <= WRAP for ln in wrapped.split("\n") if ln not in text.split("\n"))
+
+
+@pytest.mark.parametrize("name", _report_names())
+@pytest.mark.parametrize("fn", [era_to_western, western_to_era], ids=["era_to_western", "western_to_era"])
+def test_date_rewrites_keep_every_date(name: str, fn: object) -> None:
+    assert callable(fn)
+    text = _document(name).text
+    assert find_dates(fn(text)) == find_dates(text)
+
+
+@pytest.mark.parametrize("name", _report_names())
+@pytest.mark.parametrize("fn", [page_numbers, page_headers], ids=["page_numbers", "page_headers"])
+def test_page_furniture_is_all_that_is_added(name: str, fn: object) -> None:
+    assert callable(fn)
+    text = _document(name).text
+    added = list(difflib.ndiff(text.split("\n"), fn(text).split("\n")))
+    assert not [d for d in added if d.startswith("- ")]
+    extra = {d[2:] for d in added if d.startswith("+ ")}
+    assert all(e in ("", "\f", _first_line(text)) or re.fullmatch(r"- \d+ -", e) for e in extra)
+
+
+def _first_line(text: str) -> str:
+    return next(ln.strip(" \t\u3000#") for ln in text.split("\n") if ln.strip(" \t\u3000#"))
