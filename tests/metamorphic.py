@@ -237,31 +237,63 @@ def hard_wrap(text: str) -> str:
 LABELS = (
     "視察先", "調査先", "訪問先", "視察日時", "視察日程", "視察期日", "視察期間", "視察月日", "視察日", "調査期日",
     "調査期間", "実施日", "日時", "期日", "視察事項", "視察項目", "視察案件", "調査事項", "調査項目", "対応者",
-    "説明者", "参加委員", "参加者", "参加議員", "視察委員", "出席者",
+    "説明者", "参加委員", "参加者氏名", "参加者", "参加議員", "視察委員", "出席者",
 )
 _LABEL = "|".join(LABELS)
-_FIELD = re.compile(
-    rf"^(?:[0-9０-９]{{1,2}}[.．、]|[（(][0-9０-９]{{1,2}}[）)])?[ 　]*(?:【({_LABEL})】|({_LABEL})[ 　]*[：:])[ 　]*(\S.*)$"
-)
+_MARK = r"(?:[0-9０-９]{1,2}[.．、]|[（(][0-9０-９]{1,2}[）)])?[ 　]*"
+# 「視察先：…」「【視察先】…」「１．視察日時　　…」: a label, a colon or spaces, the value.
+_FIELD = re.compile(rf"^{_MARK}(?:【({_LABEL})】|({_LABEL})(?:[ 　]*[：:]|[ 　]+))[ 　]*(\S.*)$")
+# A label alone on its line, its value on the next one.
+_BARE_LABEL = re.compile(rf"^{_MARK}(?:【({_LABEL})】|({_LABEL}))$")
 _ROW = re.compile(r"^[|｜](.*)[|｜]$")
 _RULE_CELL = re.compile(r"^[ 　]*:?-{3,}:?[ 　]*$")
 
 
 def _fields_to(row: Callable[[str, str], str]) -> Transform:
     def table(text: str) -> str:
-        def line(indent: str, body: str) -> str:
-            m = _FIELD.match(body)
-            return row(m.group(1) or m.group(2), m.group(3)) if m else indent + body
-
-        return _lines_map(text, line)
+        lines, out, i = text.split("\n"), [], 0
+        while i < len(lines):
+            body = lines[i].strip(" \t\u3000")
+            m, bare = _FIELD.match(body), _BARE_LABEL.match(body)
+            if m and _ends_field(lines, i):
+                out.append(row(m.group(1) or m.group(2), m.group(3)))
+            elif bare and _single_value(lines, i):
+                out.append(row(bare.group(1) or bare.group(2), lines[i + 1].strip(" \t\u3000")))
+                i += 1
+            else:
+                out.append(lines[i])
+            i += 1
+        return "\n".join(out)
 
     return table
 
 
+def _ends_field(lines: list[str], i: int) -> bool:
+    """The field on line ``i`` has no continuation (a more indented line below): such a value stays as it is."""
+    if i + 1 == len(lines) or not lines[i + 1].strip(" \t\u3000"):
+        return True
+    nxt = lines[i + 1].strip(" \t\u3000")
+    return _indent(lines[i + 1]) <= _indent(lines[i]) or bool(_FIELD.match(nxt) or _BARE_LABEL.match(nxt))
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" \t\u3000"))
+
+
+def _single_value(lines: list[str], i: int) -> bool:
+    """The label at ``i`` has exactly one value line (a blank line or the end after it)."""
+    value = lines[i + 1].strip(" \t\u3000") if i + 1 < len(lines) else ""
+    after = lines[i + 2].strip(" \t\u3000") if i + 2 < len(lines) else ""
+    return bool(value) and not after and not _BARE_LABEL.match(value) and not _FIELD.match(value)
+
+
 fields_to_pipe_table = _fields_to(lambda label, value: f"｜{label}｜{value}｜")
-fields_to_pipe_table.__doc__ = "「視察先：埼玉県本庄市」 (or 「【視察先】…」) becomes a table row 「｜視察先｜埼玉県本庄市｜」."
+fields_to_pipe_table.__doc__ = (
+    "「視察先：埼玉県本庄市」 (or 「【視察先】…」, 「視察先　…」, 視察先 over a one-line value) "
+    "becomes a table row 「｜視察先｜埼玉県本庄市｜」."
+)
 fields_to_tsv = _fields_to(lambda label, value: f"{label}\t{value}")
-fields_to_tsv.__doc__ = "「視察先：埼玉県本庄市」 becomes a tab-separated row 「視察先<TAB>埼玉県本庄市」."
+fields_to_tsv.__doc__ = "Labelled fields as in :func:`fields_to_pipe_table` become tab-separated rows 「視察先<TAB>…」."
 
 
 def table_to_fields(text: str) -> str:
