@@ -121,6 +121,27 @@ headings_circled_to_paren = _restyle(
 )
 headings_circled_to_paren.__doc__ = "Short 「①…」 headings become 「（1）…」, unless (1) marks are in use."
 
+_ANGLE_HEAD = re.compile(r"^[<＜〈《][ 　]*([^<＞>〉》]+?)[ 　]*[>＞〉》]$")
+headings_angle_to_lenticular = _restyle(_ANGLE_HEAD, _LENTICULAR_HEAD, lambda m: f"【{m.group(1)}】")
+headings_angle_to_lenticular.__doc__ = "Headings 「＜…＞」「<…>」 become 「【…】」, unless 【…】 headings are in use."
+
+
+def headings_square_to_paren(text: str) -> str:
+    """Short 「■…」 headings become 「（1）…」「（2）…」 in order, unless (1) marks are in use."""
+    if _uses(text, _PAREN_NUM):
+        return text
+    count = 0
+
+    def line(indent: str, body: str) -> str:
+        nonlocal count
+        m = _SQUARE_HEAD.match(body)
+        if not (m and _is_heading(body)):
+            return indent + body
+        count += 1
+        return f"{indent}（{count}）{m.group(1)}"
+
+    return _lines_map(text, line)
+
 
 # --- era and Western dates ---------------------------------------------------------------------
 
@@ -344,6 +365,8 @@ TRANSFORMS: dict[str, Transform] = {
     "headings_paren_to_square": headings_paren_to_square,
     "headings_paren_to_lenticular": headings_paren_to_lenticular,
     "headings_circled_to_paren": headings_circled_to_paren,
+    "headings_square_to_paren": headings_square_to_paren,
+    "headings_angle_to_lenticular": headings_angle_to_lenticular,
     "era_to_western": era_to_western,
     "western_to_era": western_to_era,
     "fields_to_pipe_table": fields_to_pipe_table,
