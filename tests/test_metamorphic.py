@@ -103,6 +103,7 @@ KNOWN_PARSER_GAPS: dict[tuple[str, str], str] = {
     ("unseen-day-headings.txt", "hard_wrap"): _WRAP,
     ("unseen-kanji-sections.txt", "hard_wrap"): _WRAP,
     ("unseen-cms-table.html", "qa_as_lenticular"): _LENTICULAR,
+    ("unseen-closing-members.txt", "qa_as_lenticular"): _LENTICULAR,
     ("unseen-first-day.txt", "qa_as_lenticular"): _LENTICULAR,
     ("unseen-fiscal-ward.txt", "qa_as_lenticular"): _LENTICULAR,
     ("unseen-kanji-dates.txt", "qa_as_lenticular"): _LENTICULAR,
