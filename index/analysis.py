@@ -545,6 +545,25 @@ def analyze(text: str) -> list[str]:
     return [t.text for t in _shared_analyzer()(text, mode="index")]
 
 
+def analyze_tokens(text: str) -> list[tuple[str, int, int, int]]:
+    """``(term, position, startchar, endchar)`` of every term the index holds for ``text``."""
+    return [(t.text, t.pos, t.startchar, t.endchar)
+            for t in _shared_analyzer()(text, positions=True, chars=True, mode="index")]
+
+
+def analyze_positions(text: str) -> list[list[str]]:
+    """The terms the index holds for ``text``, one list per position (long unit first)."""
+    positions: list[list[str]] = []
+    last = -1
+    for t in _shared_analyzer()(text, positions=True, mode="index"):
+        if t.pos != last or not positions:
+            positions.append([t.text])
+            last = t.pos
+        elif t.text not in positions[-1]:
+            positions[-1].append(t.text)
+    return positions
+
+
 def query_terms(text: str) -> list[list[str]]:
     """Return one group per query position: ``[long_term, *short_terms]``.
 

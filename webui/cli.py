@@ -140,9 +140,12 @@ def format_report(data: dict[str, Any]) -> list[str]:
               help="別の索引更新が実行中のとき待つ秒数（既定: 30）")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="解析に使うプロセス数（既定: CPU数。少量の更新は1プロセス）")
+@click.option("--engine", type=click.Choice(["sqlite", "whoosh"]), default=None,
+              help="検索エンジン（既定: 環境変数 DXKB_ENGINE、既存の索引のもの、なければ sqlite）")
 @handle_errors
 def index(paths: tuple[Path, ...], index_dir: Path | None, rebuild: bool,
-          progress: bool | None, as_json: bool, wait: float | None, jobs: int | None) -> None:
+          progress: bool | None, as_json: bool, wait: float | None, jobs: int | None,
+          engine: str | None) -> None:
     """報告書を索引に追加・更新する（既定の入力: data/reports）。
 
     変更のないファイルは読み飛ばし、変更されたファイルは置き換え、
@@ -154,6 +157,7 @@ def index(paths: tuple[Path, ...], index_dir: Path | None, rebuild: bool,
       dxkb index reports/2024 --index var/index
       dxkb index --rebuild
       dxkb index --rebuild --jobs 2
+      dxkb index --rebuild --engine whoosh
     """
     from index.build import WRITER_TIMEOUT, build_index
 
@@ -161,7 +165,8 @@ def index(paths: tuple[Path, ...], index_dir: Path | None, rebuild: bool,
     inputs = list(paths) or [default_reports_dir()]
     show = sys.stderr.isatty() if progress is None else progress
     summary = build_index(inputs, target, rebuild=rebuild, progress=show,
-                          wait=WRITER_TIMEOUT if wait is None else wait, on_wait=echo_err, jobs=jobs)
+                          wait=WRITER_TIMEOUT if wait is None else wait, on_wait=echo_err, jobs=jobs,
+                          engine=engine)
     if as_json:
         echo_json(summary.to_dict())
     else:
