@@ -20,7 +20,7 @@ from typing import Any
 from whoosh import highlight
 from whoosh.analysis.acore import Token
 
-from index.analysis import analyze_tokens, practice_term, query_terms, query_units
+from index.analysis import practice_term, query_terms, query_units, term_spans
 from index.build import open_index
 from index.compare import (
     MATCHES_PER_CITY,
@@ -588,8 +588,7 @@ class SearchService:
         The text is analysed again (only shown hits are), and the marks are
         placed as Whoosh's pinpoint highlighting places them.
         """
-        tokens = [Token(text=term, pos=pos, startchar=start, endchar=end)
-                  for term, pos, start, end in analyze_tokens(text) if term in words]
+        tokens = [Token(text=term, startchar=start, endchar=end) for term, start, end in term_spans(text, words)]
         if not tokens:
             return ""
         tokens.sort(key=lambda t: t.startchar)

@@ -45,7 +45,7 @@ from typing import Any
 import apsw
 
 from index import engine as e
-from index.analysis import analysis_signature, analyze_positions
+from index.analysis import analysis_signature, index_positions
 from index.schema import FACET_FIELDS
 from kb.errors import IndexBusyError
 
@@ -57,6 +57,8 @@ COLOCATED_SEP = "\x1f"
 COLUMNS: tuple[str, ...] = ("text", "heading")
 BM25_K1 = 0.6
 BM25_B = 0.75
+MATCHED_BATCH = 100
+"""Hits of a page whose matched terms (for snippets) are read in one statement."""
 PASSAGE_FIELDS: tuple[str, ...] = (
     "id", "file", "passage", "text", "heading", "title", "body", "council", "municipality",
     "prefecture", "code", "date", "year", "section", "practice", "ord", "source",
@@ -150,12 +152,19 @@ class _Leaf:
 
 @dataclass
 class _Compiled:
-    """A query as an FTS5 expression, its leaves (FTS5 phrases, in order) and its scoring tree."""
+    """A query as an FTS5 expression, its leaves (FTS5 phrases, in order) and its scoring tree.
+
+    Leaves searching the same terms in the same column share a slot: its
+    BM25 is computed once per row (``slots``: the FTS5 phrases, column and
+    idf of each), and ``scorer`` combines the slots' scores as the tree says.
+    """
 
     expression: str
     leaves: list[_Leaf] = field(default_factory=list)
     tree: Any = None
     average: tuple[float, ...] = ()
+    slots: list[tuple[tuple[int, ...], int, float]] = field(default_factory=list)
+    scorer: Callable[[list[float | None]], float | None] = lambda values: None
 
 
 def _quote(terms: Sequence[str]) -> str:
@@ -179,13 +188,53 @@ def compile_query(query: e.Query, leaves: list[_Leaf]) -> tuple[str, Any]:
     return expression, ("and" if isinstance(query, e.And) else "or", query.boost, trees)
 
 
-def _evaluate(tree: Any, values: list[float | None]) -> float | None:
-    """The score of a scoring tree given each leaf's score (None: the leaf did not match)."""
+def make_scorer(tree: Any, slot_of: list[int], boosts: list[float]) -> Callable[[list[float | None]], float | None]:
+    """A function computing the score of ``tree`` from the slots' scores (None: no match).
+
+    The tree is turned into straight-line Python once per query (it only
+    holds generated names and numbers), as a row's score is computed for
+    every matching passage.
+    """
+    lines: list[str] = []
+
+    def emit(node: Any) -> str:
+        name = f"v{len(lines)}"
+        if isinstance(node, int):
+            boost = boosts[node]
+            lines.append(f"{name} = b[{slot_of[node]}]" + ("" if boost == 1.0 else
+                         f"\n    if {name} is not None: {name} *= {boost!r}"))
+            return name
+        kind, weight, children = node
+        kids = [emit(child) for child in children]
+        name = f"v{len(lines)}"
+        if kind == "and":
+            missing = " or ".join(f"{k} is None" for k in kids)
+            lines.append(f"{name} = None if ({missing}) else {float(weight)!r} * ({' + '.join(kids)})")
+        else:
+            found = f"[x for x in ({', '.join(kids)},) if x is not None]"
+            combine = ("max(s) + {w!r} * (sum(s) - max(s))" if kind == "max" else "{w!r} * sum(s)").format(
+                w=float(weight))
+            lines.append(f"s = {found}\n    {name} = ({combine}) if s else None")
+        return name
+
+    result = emit(tree)
+    source = "def score(b):\n    " + "\n    ".join(lines) + f"\n    return {result}\n"
+    namespace: dict[str, Any] = {}
+    exec(compile(source, "<dxkb-score>", "exec"), namespace)  # noqa: S102 - generated from the tree, no user text
+    scorer: Callable[[list[float | None]], float | None] = namespace["score"]
+    return scorer
+
+
+def evaluate_tree(tree: Any, values: list[float | None]) -> float | None:
+    """The score of a scoring tree given each leaf's score (None: the leaf did not match).
+
+    The plain reading of what :func:`make_scorer` compiles (the tests hold them equal).
+    """
     if isinstance(tree, int):
         leaf: float | None = values[tree]
         return leaf
     kind, weight, children = tree
-    scores = [_evaluate(child, values) for child in children]
+    scores = [evaluate_tree(child, values) for child in children]
     found = [s for s in scores if s is not None]
     if not found or (kind == "and" and len(found) < len(scores)):
         return None
@@ -195,6 +244,9 @@ def _evaluate(tree: Any, values: list[float | None]) -> float | None:
     return float(weight * sum(found))
 
 
+
+
+_NO_VALUES = ("",) * len(FACET_FIELDS)
 _columns_lock = threading.Lock()
 _facet_columns: dict[tuple[str, str], dict[int, tuple[str, ...]]] = {}
 
@@ -225,19 +277,24 @@ class SqliteReader:
         if not compiled.average:
             rows = max(1, api.row_count)
             compiled.average = tuple(max(1.0, api.column_total_size(c) / rows) for c in range(len(COLUMNS)))
-        sizes: list[int] | None = None
+        sizes: list[int] = []
         values: list[float | None] = []
-        for i, leaf in enumerate(compiled.leaves):
-            tf = len(api.phrase_locations(i)[leaf.column])
+        average = compiled.average
+        for phrases, column, idf in compiled.slots:
+            tf = 0
+            for phrase in phrases:
+                # FTS5 reports a phrase only where its part of the expression matched.
+                tf = len(api.phrase_column_offsets(phrase, column))
+                if tf:
+                    break
             if not tf:
                 values.append(None)
                 continue
-            if sizes is None:
+            if not sizes:
                 sizes = [api.column_size(c) for c in range(len(COLUMNS))]
-            norm = 1 - BM25_B + BM25_B * sizes[leaf.column] / compiled.average[leaf.column]
-            values.append(leaf.boost * leaf.idf * tf * (BM25_K1 + 1) / (tf + BM25_K1 * norm))
-        score = _evaluate(compiled.tree, values)
-        return score or 0.0
+            norm = 1 - BM25_B + BM25_B * sizes[column] / average[column]
+            values.append(idf * tf * (BM25_K1 + 1) / (tf + BM25_K1 * norm))
+        return compiled.scorer(values) or 0.0
 
     def _matched(self, api: apsw.FTS5ExtensionApi, *args: Any) -> str:
         compiled = self._compiled
@@ -260,10 +317,20 @@ class SqliteReader:
         row = self.con.execute("SELECT count(*) FROM passages").fetchone()
         count = max(1, int(row[0]) if row else 0)
         idf: dict[tuple[int, str], float] = {}
-        for leaf in leaves:
-            leaf.idf = sum(idf.setdefault((leaf.column, t), self._idf(leaf.column, t, count))
-                           for t in leaf.terms)
-        return _Compiled(expression, leaves, tree)
+        slots: dict[tuple[int, tuple[str, ...]], int] = {}
+        compiled = _Compiled(expression, leaves, tree)
+        slot_of: list[int] = []
+        for phrase, leaf in enumerate(leaves):
+            key = (leaf.column, leaf.terms)
+            leaf.idf = sum(idf.setdefault((leaf.column, t), self._idf(leaf.column, t, count)) for t in leaf.terms)
+            if key not in slots:
+                slots[key] = len(compiled.slots)
+                compiled.slots.append(((), leaf.column, leaf.idf))
+            slot = slots[key]
+            compiled.slots[slot] = (compiled.slots[slot][0] + (phrase,), leaf.column, leaf.idf)
+            slot_of.append(slot)
+        compiled.scorer = make_scorer(tree, slot_of, [leaf.boost for leaf in leaves])
+        return compiled
 
     # -- Reader --------------------------------------------------------------
 
@@ -272,19 +339,27 @@ class SqliteReader:
         where, params = _where(filters)
         with self.con:
             if isinstance(query, e.Every):
+                source = f"passages p WHERE {where}"
+                match = params
                 scored = [(0.0, int(r[0])) for r in self.con.execute(
-                    f"SELECT p.rowid FROM passages p WHERE {where} ORDER BY p.rowid", params)]
+                    f"SELECT p.rowid FROM {source} ORDER BY p.rowid", match)]
             else:
                 self._compiled = self._compile(query)
                 self._last, self._matched_cache = (query, filters), {}
+                join = "JOIN passages p ON p.rowid = fts.rowid "
+                # Without filters the score needs no passage row: no join.
+                source = f"fts {join if filters else ''}WHERE fts MATCH ? AND {where}"
+                match = [self._compiled.expression, *params]
                 scored = [(-float(score), int(rowid)) for rowid, score in self.con.execute(
-                    f"SELECT fts.rowid, dxkb_score(fts) FROM fts JOIN passages p ON p.rowid = fts.rowid "
-                    f"WHERE fts MATCH ? AND {where}", [self._compiled.expression, *params])]
+                    f"SELECT fts.rowid, dxkb_score(fts) FROM {source}", match)]
                 scored.sort()
             shown = scored[(page - 1) * limit: page * limit]
             fields = self._fields([rowid for _, rowid in shown])
+            facets = self._facets([rowid for _, rowid in scored])
+            if not isinstance(query, e.Every):
+                self._match_rows([rowid for _, rowid in shown[:MATCHED_BATCH]])
         hits = [e.Hit(fields[rowid], -score if score else 0.0, rowid) for score, rowid in shown if rowid in fields]
-        return e.Page(hits, len(scored), self._facets([rowid for _, rowid in scored]))
+        return e.Page(hits, len(scored), facets)
 
     def _fields(self, rowids: list[int]) -> dict[int, dict[str, Any]]:
         out: dict[int, dict[str, Any]] = {}
@@ -296,6 +371,7 @@ class SqliteReader:
         return out
 
     def _facet_column(self) -> dict[int, tuple[str, ...]]:
+        """Each passage's facet values, read once per index state and shared by the threads."""
         key = (str(self.path), self.generation)
         column = _facet_columns.get(key)
         if column is None:
@@ -308,8 +384,10 @@ class SqliteReader:
         return column
 
     def _facets(self, rowids: list[int]) -> dict[str, dict[str, int]]:
+        """Facet counts of ``rowids``: combinations counted first, then split per field (practice per id)."""
         column = self._facet_column()
-        combos = Counter(column[r] for r in rowids if r in column)
+        # A row committed after this reader's column was read counts under no value.
+        combos = Counter(column.get(rowid, _NO_VALUES) for rowid in rowids)
         facets: dict[str, dict[str, int]] = {name: {} for name in FACET_FIELDS}
         for values, n in combos.items():
             for name, value in zip(FACET_FIELDS, values):
@@ -319,15 +397,25 @@ class SqliteReader:
                         counts[v] = counts.get(v, 0) + n
         return facets
 
+    def _match_rows(self, rowids: list[int]) -> None:
+        """Find which query terms each of ``rowids`` holds, in one statement."""
+        if not rowids or self._compiled is None:
+            return
+        sql = (f"SELECT rowid, dxkb_matched(fts) FROM fts WHERE fts MATCH ? "
+               f"AND rowid IN ({', '.join('?' * len(rowids))})")
+        for rowid, found in self.con.execute(sql, [self._compiled.expression, *rowids]):
+            self._remember(int(rowid), str(found or ""))
+
+    def _remember(self, rowid: int, found: str) -> None:
+        pairs = [p.split(COLOCATED_SEP, 1) for p in found.split(POSITION_SEP) if p]
+        for name in COLUMNS:
+            self._matched_cache[(rowid, name)] = frozenset(t for f, t in pairs if f == name)
+
     def matched_terms(self, hit: e.Hit, field: str) -> frozenset[str]:
         """See :meth:`index.engine.Reader.matched_terms`."""
         key = (int(hit.handle), field)
-        if key not in self._matched_cache and self._last is not None and self._compiled is not None:
-            row = self.con.execute("SELECT dxkb_matched(fts) FROM fts WHERE fts MATCH ? AND rowid = ?",
-                                   (self._compiled.expression, key[0])).fetchone()
-            pairs = [p.split(COLOCATED_SEP, 1) for p in str(row[0] if row else "").split(POSITION_SEP) if p]
-            for name in COLUMNS:
-                self._matched_cache[(key[0], name)] = frozenset(t for f, t in pairs if f == name)
+        if key not in self._matched_cache:
+            self._match_rows([key[0]])
         return self._matched_cache.get(key, frozenset())
 
     def passages(self, filters: e.FilterMap, *, tagged: bool = False) -> list[dict[str, Any]]:
@@ -471,6 +559,6 @@ class SqliteEngine:
         for doc in passages:
             heading = str(doc.get("heading") or "")
             if heading not in headings:
-                headings[heading] = encode_terms(analyze_positions(heading))
-            out.append((encode_terms(analyze_positions(str(doc.get("text") or ""))), headings[heading]))
+                headings[heading] = encode_terms(index_positions(heading))
+            out.append((encode_terms(index_positions(str(doc.get("text") or ""))), headings[heading]))
         return out
