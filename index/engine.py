@@ -105,6 +105,8 @@ class Page:
     hits: list[Hit]
     total: int
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    partial: bool = False
+    """True when the deadline stopped the search: hits, total and facets cover what was found by then."""
 
 
 class Highlighter(Protocol):
@@ -117,10 +119,13 @@ class Highlighter(Protocol):
 class Reader(Protocol):
     """A consistent view of one index state; a new commit needs a new reader."""
 
-    def search(self, query: Query, filters: FilterMap, *, page: int, limit: int) -> Page:
+    def search(self, query: Query, filters: FilterMap, *, page: int, limit: int,
+               deadline: float | None = None) -> Page:
         """Hits ``(page-1)*limit`` to ``page*limit`` best first, every match counted in total and facets.
 
-        Facets leave empty values out; equal scores keep index order.
+        Facets leave empty values out; equal scores keep index order.  Past
+        ``deadline`` (a :func:`time.monotonic` time) the search stops and
+        returns what it found, marked ``partial``.
         """
 
     def matched_terms(self, hit: Hit, field: str) -> frozenset[str]:

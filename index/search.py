@@ -9,8 +9,10 @@ from __future__ import annotations
 import html
 import json
 import math
+import os
 import re
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import groupby
@@ -46,6 +48,9 @@ from kb.municipalities import Municipality, MunicipalityTable
 from kb.taxonomy import Taxonomy, default_taxonomy
 
 MAX_QUERY_CHARS = 256
+BUDGET_VARIABLE = "DXKB_QUERY_BUDGET_MS"
+DEFAULT_BUDGET_MS = 2000
+PARTIAL_NOTICE = "検索に時間がかかったため、制限時間内に見つかった分だけを表示しています"
 _EVERY = Every()
 SYNONYM_WEIGHT = 0.6
 TYPED_WORD_WEIGHT = 0.5
@@ -175,6 +180,15 @@ PARAM_MESSAGES: dict[str, str] = {
     "practice": "practice は取組一覧（/practices）にある取組のID（例：byod）で指定してください",
 }
 """What each search parameter accepts, said when a value is refused."""
+
+
+def query_budget_ms() -> int:
+    """Milliseconds a search may take before it returns what it found (``DXKB_QUERY_BUDGET_MS``; 0: no limit)."""
+    raw = os.environ.get(BUDGET_VARIABLE, "").strip()
+    try:
+        return max(0, int(raw)) if raw else DEFAULT_BUDGET_MS
+    except ValueError:
+        return DEFAULT_BUDGET_MS
 
 
 def _refuse(name: str) -> QueryError:
@@ -382,14 +396,16 @@ class SearchService:
         self, q: Query, query: str, filters: Filters, limit: int, page: int, mode: str
     ) -> dict[str, Any]:
         reader = self.reader()
-        found = reader.search(q, filters.terms(), page=page, limit=limit)
+        budget = query_budget_ms()
+        deadline = time.monotonic() + budget / 1000 if budget else None
+        found = reader.search(q, filters.terms(), page=page, limit=limit, deadline=deadline)
         total = found.total
         return {
             "query": query, "total": total, "mode": mode, "page": page, "limit": limit,
             "pages": max(1, math.ceil(total / limit)), "filters": filters.to_dict(),
             "hits": [self._hit(reader, hit) for hit in found.hits],
             "facets": {name: self._facet(name, found.facets.get(name, {})) for name in FACET_FIELDS},
-            "notices": [],
+            "notices": [PARTIAL_NOTICE] if found.partial else [], "partial": found.partial,
         }
 
     def _empty(
@@ -398,7 +414,7 @@ class SearchService:
         return {
             "query": query, "total": 0, "mode": mode, "page": page, "limit": limit, "pages": 1,
             "filters": filters.to_dict(), "hits": [],
-            "facets": {name: [] for name in FACET_FIELDS}, "notices": notices,
+            "facets": {name: [] for name in FACET_FIELDS}, "notices": notices, "partial": False,
         }
 
     def _facet(self, name: str, groups: dict[Any, int]) -> list[dict[str, Any]]:

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -58,6 +59,9 @@ COLUMNS: tuple[str, ...] = ("text", "heading")
 BM25_K1 = 0.6
 BM25_B = 0.75
 MATCHED_BATCH = 100
+"""Hits of a page whose matched terms (for snippets) are read in one statement."""
+PROGRESS_STEPS = 2000
+"""SQLite VM steps between two looks at a search's deadline."""
 """Hits of a page whose matched terms (for snippets) are read in one statement."""
 PASSAGE_FIELDS: tuple[str, ...] = (
     "id", "file", "passage", "text", "heading", "title", "body", "council", "municipality",
@@ -263,7 +267,6 @@ class SqliteReader:
         self.generation = self._generation()
         self._compiled: _Compiled | None = None
         self._matched_cache: dict[tuple[int, str], frozenset[str]] = {}
-        self._last: tuple[e.Query, e.FilterMap] | None = None
 
     def _generation(self) -> str:
         row = self.con.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
@@ -334,32 +337,43 @@ class SqliteReader:
 
     # -- Reader --------------------------------------------------------------
 
-    def search(self, query: e.Query, filters: e.FilterMap, *, page: int, limit: int) -> e.Page:
+    def search(self, query: e.Query, filters: e.FilterMap, *, page: int, limit: int,
+               deadline: float | None = None) -> e.Page:
         """See :meth:`index.engine.Reader.search`."""
         where, params = _where(filters)
-        with self.con:
-            if isinstance(query, e.Every):
-                source = f"passages p WHERE {where}"
-                match = params
-                scored = [(0.0, int(r[0])) for r in self.con.execute(
-                    f"SELECT p.rowid FROM {source} ORDER BY p.rowid", match)]
-            else:
-                self._compiled = self._compile(query)
-                self._last, self._matched_cache = (query, filters), {}
-                join = "JOIN passages p ON p.rowid = fts.rowid "
-                # Without filters the score needs no passage row: no join.
-                source = f"fts {join if filters else ''}WHERE fts MATCH ? AND {where}"
-                match = [self._compiled.expression, *params]
-                scored = [(-float(score), int(rowid)) for rowid, score in self.con.execute(
-                    f"SELECT fts.rowid, dxkb_score(fts) FROM {source}", match)]
-                scored.sort()
-            shown = scored[(page - 1) * limit: page * limit]
-            fields = self._fields([rowid for _, rowid in shown])
-            facets = self._facets([rowid for _, rowid in scored])
-            if not isinstance(query, e.Every):
-                self._match_rows([rowid for _, rowid in shown[:MATCHED_BATCH]])
+        if isinstance(query, e.Every):
+            scored = [(0.0, int(r[0])) for r in self.con.execute(
+                f"SELECT p.rowid FROM passages p WHERE {where} ORDER BY p.rowid", params)]
+            partial = False
+        else:
+            self._compiled = self._compile(query)
+            self._matched_cache = {}
+            # Without filters the score needs no passage row: no join.
+            join = "JOIN passages p ON p.rowid = fts.rowid " if filters else ""
+            sql = f"SELECT fts.rowid, dxkb_score(fts) FROM fts {join}WHERE fts MATCH ? AND {where}"
+            scored, partial = self._scored(sql, [self._compiled.expression, *params], deadline)
+            scored.sort()
+        shown = scored[(page - 1) * limit: page * limit]
+        fields = self._fields([rowid for _, rowid in shown])
+        facets = self._facets([rowid for _, rowid in scored])
+        if not isinstance(query, e.Every):
+            self._match_rows([rowid for _, rowid in shown[:MATCHED_BATCH]])
         hits = [e.Hit(fields[rowid], -score if score else 0.0, rowid) for score, rowid in shown if rowid in fields]
-        return e.Page(hits, len(scored), facets)
+        return e.Page(hits, len(scored), facets, partial)
+
+    def _scored(self, sql: str, params: list[Any], deadline: float | None) -> tuple[list[tuple[float, int]], bool]:
+        """``(-score, rowid)`` of the rows of ``sql``; those found by ``deadline`` if it stops the statement."""
+        scored: list[tuple[float, int]] = []
+        if deadline is not None:
+            self.con.set_progress_handler(lambda: time.monotonic() > deadline, PROGRESS_STEPS)
+        try:
+            for rowid, score in self.con.execute(sql, params):
+                scored.append((-float(score), int(rowid)))
+        except apsw.InterruptError:
+            return scored, True
+        finally:
+            self.con.set_progress_handler(None)
+        return scored, False
 
     def _fields(self, rowids: list[int]) -> dict[int, dict[str, Any]]:
         out: dict[int, dict[str, Any]] = {}

@@ -81,13 +81,14 @@ class WhooshReader:
         self.searcher: Any = ix.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1))
         self._filters = FilterCache()
 
-    def search(self, query: e.Query, filters: e.FilterMap, *, page: int, limit: int) -> e.Page:
+    def search(self, query: e.Query, filters: e.FilterMap, *, page: int, limit: int,
+               deadline: float | None = None) -> e.Page:
         """See :meth:`index.engine.Reader.search`."""
         key = tuple(sorted(filters.items()))
         allowed = self._filters.docs(self.searcher, key, filter_query(filters))
-        results, matched = search_page(self.searcher, to_whoosh(query), allowed, page, limit)
+        results, matched, partial = search_page(self.searcher, to_whoosh(query), allowed, page, limit, deadline)
         hits = [e.Hit(hit.fields(), float(hit.score or 0.0), hit) for hit in results]
-        return e.Page(hits, len(results), self._facets(matched))
+        return e.Page(hits, len(results), self._facets(matched), partial)
 
     def _facets(self, docnums: list[int]) -> dict[str, dict[str, int]]:
         columns = [FACET_COLUMNS.get(name, name) for name in FACET_FIELDS]

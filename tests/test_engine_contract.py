@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import time
+import types
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -203,3 +205,29 @@ def test_service_answers_the_same_shape(built: tuple[Engine, Path]) -> None:
     assert service.stats()["reports"] == len(FILES)
     assert service.matrix()["rows"]
     assert any(p["passages"] for c in service.practices()["categories"] for p in c["practices"])
+
+
+def test_a_past_deadline_never_gives_more_than_the_full_search(reader: Reader) -> None:
+    query = Or((_term("タブレット"), _term("窓口"), _term("議会"), _term("BYOD")))
+    full = reader.search(query, {}, page=1, limit=5)
+    assert not full.partial and full.total > 5
+    cut = reader.search(query, {}, page=1, limit=5, deadline=time.monotonic() - 1)
+    assert cut.total <= full.total and (cut.partial or cut.total == full.total)
+
+
+def test_sqlite_search_stops_at_its_deadline(monkeypatch: pytest.MonkeyPatch, built: tuple[Engine, Path]) -> None:
+    engine, index_dir = built
+    if engine.name != "sqlite":
+        return
+    from index import search as search_module
+    from index import sqlite_engine
+
+    monkeypatch.setattr(sqlite_engine, "PROGRESS_STEPS", 1)
+    monkeypatch.setenv("DXKB_QUERY_BUDGET_MS", "1")
+    # The service's clock says the request began long ago: the deadline has passed.
+    monkeypatch.setattr(search_module, "time", types.SimpleNamespace(monotonic=lambda: 0.0))
+    service = SearchService(index_dir, engine="sqlite")
+    result = service.search("タブレット 窓口 議会")
+    assert result["partial"] is True and any("制限時間" in n for n in result["notices"])
+    monkeypatch.setenv("DXKB_QUERY_BUDGET_MS", "0")
+    assert service.search("タブレット 窓口 議会")["partial"] is False
