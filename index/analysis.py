@@ -573,7 +573,7 @@ def index_positions(text: str, chunk_bytes: int = MAX_CHUNK_BYTES) -> list[list[
 
     The same decisions (pieces, taxonomy phrases, part-of-speech stops,
     short units, normalisation, practice terms) made directly on Sudachi's
-    morphemes, and the terms of a system-dictionary word looked up once:
+    morphemes, and the terms of a dictionary word looked up once:
     the index build analyses every passage with it at about half the
     Python cost.  ``tests/test_analysis.py`` checks that both give the same terms.
     """
@@ -609,7 +609,7 @@ def index_spans(text: str, chunk_bytes: int = MAX_CHUNK_BYTES) -> list[list[Span
     return positions
 
 
-_word_spans: dict[tuple[int, str], list[Span]] = {}
+_word_spans: dict[tuple[int, int, str], list[Span]] = {}
 _WORD_CACHE_SIZE = 500_000
 
 
@@ -620,11 +620,10 @@ def _add_at(positions: list[list[Span]], spans: list[Span], base: int) -> None:
 
 def _add_morphemes(positions: list[list[Span]], text: str, morphemes: Any, offset: int) -> None:
     for m in morphemes:
-        # A system-dictionary word always gives the same terms: look them up.
-        cacheable = (m.dictionary_id() == 0 and _pos_decisions.get(m.part_of_speech_id()) == _KEEP
-                     and not m.is_oov())
+        # A dictionary word always gives the same terms: look them up.
+        cacheable = _pos_decisions.get(m.part_of_speech_id()) == _KEEP and not m.is_oov()
         # Keyed by the surface too: Sudachi finds a word from a folded form (㎢ and km2 are one word).
-        key = (m.word_id(), text[m.begin():m.end()]) if cacheable else None
+        key = (m.dictionary_id(), m.word_id(), text[m.begin():m.end()]) if cacheable else None
         spans = _word_spans.get(key) if key else None
         if spans is None:
             spans = _morpheme_spans(m, text)

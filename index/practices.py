@@ -39,12 +39,14 @@ def _practice_counts(reader: Reader) -> dict[str, dict[str, int]]:
     cities: dict[str, set[str]] = {}
     files: dict[str, set[str]] = {}
     passages: dict[str, int] = {}
-    for fields in reader.passages({}, tagged=True):
-        for pid in practice_ids(fields):
-            passages[pid] = passages.get(pid, 0) + 1
-            files.setdefault(pid, set()).add(fields["file"])
-            if fields.get("municipality"):
-                cities.setdefault(pid, set()).add(fields["municipality"])
+    # Counted by the engine: the passages' text is never read.
+    groups = reader.group_counts(("practice", "file", "municipality"), {}, tagged=True)
+    for (ids, file, municipality), n in groups.items():
+        for pid in practice_ids({"practice": ids}):
+            passages[pid] = passages.get(pid, 0) + n
+            files.setdefault(pid, set()).add(file)
+            if municipality:
+                cities.setdefault(pid, set()).add(municipality)
     return {
         pid: {"cities": len(cities.get(pid, ())), "reports": len(files[pid]), "passages": n}
         for pid, n in passages.items()

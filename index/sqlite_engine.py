@@ -267,6 +267,7 @@ class SqliteReader:
         self.generation = self._generation()
         self._compiled: _Compiled | None = None
         self._matched_cache: dict[tuple[int, str], frozenset[str]] = {}
+        self._values: dict[str, set[str]] = {}
 
     def _generation(self) -> str:
         row = self.con.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
@@ -453,7 +454,9 @@ class SqliteReader:
         """See :meth:`index.engine.Reader.values`."""
         if field not in _FILTERABLE:
             raise ValueError(f"not a passage field: {field}")
-        return {str(r[0]) for r in self.con.execute(f"SELECT DISTINCT {field} FROM passages") if r[0]}
+        if field not in self._values:
+            self._values[field] = {str(r[0]) for r in self.con.execute(f"SELECT DISTINCT {field} FROM passages") if r[0]}
+        return set(self._values[field])
 
     def report(self, file: str) -> dict[str, Any] | None:
         """See :meth:`index.engine.Reader.report`."""

@@ -112,7 +112,11 @@ class WhooshReader:
                      tagged: bool = False) -> dict[tuple[str, ...], int]:
         """See :meth:`index.engine.Reader.group_counts`."""
         docs = list(self.searcher.docs_for_query(filter_query(filters, tagged)))
-        columns = [facet_column(self.searcher, FACET_COLUMNS.get(f, f)) for f in fields]
+        names = [FACET_COLUMNS.get(f, f) for f in fields]
+        if not all(self.searcher.reader().has_column(name) for name in names):
+            stored = Counter(tuple(str(self.searcher.stored_fields(doc).get(f, "")) for f in fields) for doc in docs)
+            return dict(stored)
+        columns = [facet_column(self.searcher, name) for name in names]
         counted = Counter(tuple(column.codes[doc] for column in columns) for doc in docs)
         return {tuple(column.values[code] for column, code in zip(columns, codes)): n
                 for codes, n in counted.items()}

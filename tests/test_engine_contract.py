@@ -145,6 +145,8 @@ def test_counts_values_and_reports(reader: Reader, whoosh_reader: Reader) -> Non
     assert sum(counts.values()) == len(reader.passages({}))
     tagged = reader.group_counts(("practice",), {}, tagged=True)
     assert all(ids for (ids,) in tagged) and sum(tagged.values()) == len(reader.passages({}, tagged=True))
+    fields = ("practice", "file", "municipality")
+    assert reader.group_counts(fields, {}, tagged=True) == whoosh_reader.group_counts(fields, {}, tagged=True)
     assert reader.values("prefecture") == whoosh_reader.values("prefecture")
     assert sorted(r["file"] for r in reader.reports()) == sorted(FILES)
     report = reader.report(FILES[0])
