@@ -1,11 +1,13 @@
 """Search the DXKB index: query building, filters, facets and snippets.
 
 Japanese queries have no spaces, so the query is analysed with the index's
-own analyser and the Whoosh query is built here rather than by its parser.
+own analyser and an engine-neutral query tree (:mod:`index.engine`) is built
+here; the engine of the index (SQLite FTS5 or Whoosh) runs it.
 """
 
 from __future__ import annotations
 
+import copy
 import html
 import json
 import math
@@ -302,7 +304,7 @@ def _add_phrase(match: re.Match[str], units: list[Query]) -> str:
 
 
 class SearchService:
-    """Searches one index; reuses a searcher per thread, refreshed on change."""
+    """The façade the views use: searches one index through its engine; one reader per thread, renewed on change."""
 
     def __init__(self, index_dir: Path, engine: str | None = None) -> None:
         self.index_dir = Path(index_dir)
@@ -328,8 +330,6 @@ class SearchService:
             current = self.engine.reader(self.index_dir)
         self._local.reader = current
         return current
-
-    searcher = reader
 
     def search(
         self, query: str, *, city: str | None = None, prefecture: str | None = None,
@@ -465,7 +465,9 @@ class SearchService:
 
     def practices(self) -> dict[str, Any]:
         """The practice catalogue by category, with how many cities and reports mention each."""
-        return catalogue(self.reader(), self.taxonomy)
+        reader = self.reader()
+        # Counting reads every tagged passage; the catalogue stands until the index changes.
+        return copy.deepcopy(self._views.get(reader, "catalogue", lambda: catalogue(reader, self.taxonomy)))
 
     def practice(self, practice_id: str) -> dict[str, Any]:
         """Who does one practice, with evidence; NotFoundError for an unknown id."""
