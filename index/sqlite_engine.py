@@ -37,6 +37,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -250,9 +251,34 @@ def evaluate_tree(tree: Any, values: list[float | None]) -> float | None:
 
 
 
-_NO_VALUES = ("",) * len(FACET_FIELDS)
+@dataclass
+class FacetColumn:
+    """Every passage's facet values as one small code per rowid (an array, not a dict of tuples)."""
+
+    values: list[tuple[str, ...]]
+    codes: array  # type: ignore[type-arg]
+
+    @classmethod
+    def read(cls, con: apsw.Connection) -> FacetColumn:
+        """Read the column from the passages table; code 0 stands for no values."""
+        values: list[tuple[str, ...]] = [("",) * len(FACET_FIELDS)]
+        code_of: dict[tuple[str, ...], int] = {values[0]: 0}
+        codes = array("I")
+        for row in con.execute(f"SELECT rowid, {_FACET_SQL} FROM passages ORDER BY rowid"):
+            combo = tuple(str(v) for v in row[1:])
+            code = code_of.get(combo)
+            if code is None:
+                code = code_of[combo] = len(values)
+                values.append(combo)
+            rowid = int(row[0])
+            if rowid >= len(codes):
+                codes.extend([0] * (rowid + 1 - len(codes)))
+            codes[rowid] = code
+        return cls(values, codes)
+
+
 _columns_lock = threading.Lock()
-_facet_columns: dict[tuple[str, str], dict[int, tuple[str, ...]]] = {}
+_facet_columns: dict[tuple[str, str], FacetColumn] = {}
 
 
 class SqliteReader:
@@ -385,13 +411,12 @@ class SqliteReader:
                 out[int(row[0])] = _passage_fields(row[1:])
         return out
 
-    def _facet_column(self) -> dict[int, tuple[str, ...]]:
+    def _facet_column(self) -> FacetColumn:
         """Each passage's facet values, read once per index state and shared by the threads."""
         key = (str(self.path), self.generation)
         column = _facet_columns.get(key)
         if column is None:
-            column = {int(r[0]): tuple(str(v) for v in r[1:])
-                      for r in self.con.execute(f"SELECT rowid, {_FACET_SQL} FROM passages")}
+            column = FacetColumn.read(self.con)
             with _columns_lock:
                 for old in [k for k in _facet_columns if k[0] == key[0]]:
                     del _facet_columns[old]
@@ -401,11 +426,12 @@ class SqliteReader:
     def _facets(self, rowids: list[int]) -> dict[str, dict[str, int]]:
         """Facet counts of ``rowids``: combinations counted first, then split per field (practice per id)."""
         column = self._facet_column()
-        # A row committed after this reader's column was read counts under no value.
-        combos = Counter(column.get(rowid, _NO_VALUES) for rowid in rowids)
+        codes, size = column.codes, len(column.codes)
+        # A row committed after this reader's column was read counts under no value (code 0).
+        combos = Counter(codes[rowid] if rowid < size else 0 for rowid in rowids)
         facets: dict[str, dict[str, int]] = {name: {} for name in FACET_FIELDS}
-        for values, n in combos.items():
-            for name, value in zip(FACET_FIELDS, values):
+        for code, n in combos.items():
+            for name, value in zip(FACET_FIELDS, column.values[code]):
                 counts = facets[name]
                 for v in (value.split(",") if name == "practice" else (value,)):
                     if v:
