@@ -233,3 +233,32 @@ def test_sqlite_search_stops_at_its_deadline(monkeypatch: pytest.MonkeyPatch, bu
     assert result["partial"] is True and any("制限時間" in n for n in result["notices"])
     monkeypatch.setenv("DXKB_QUERY_BUDGET_MS", "0")
     assert service.search("タブレット 窓口 議会")["partial"] is False
+
+
+def test_engine_name_precedence(monkeypatch: pytest.MonkeyPatch, built: tuple[Engine, Path]) -> None:
+    from index.engine import DEFAULT_ENGINE, engine_name
+    from kb.errors import QueryError
+
+    engine, index_dir = built
+    monkeypatch.delenv("DXKB_ENGINE", raising=False)
+    assert engine_name(None, index_dir) == engine.name  # an existing index keeps its engine
+    assert engine_name(None, index_dir.parent / "nothing-here") == DEFAULT_ENGINE == "sqlite"
+    monkeypatch.setenv("DXKB_ENGINE", "whoosh")
+    assert engine_name(None, index_dir) == "whoosh"
+    assert engine_name("sqlite", index_dir) == "sqlite"
+    with pytest.raises(QueryError):
+        engine_name("lucene")
+
+
+def test_cli_index_takes_an_engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from webui.cli import main
+
+    monkeypatch.delenv("DXKB_ENGINE", raising=False)
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    shutil.copy(REPORTS / FILES[0], folder / FILES[0])
+    result = CliRunner().invoke(main, ["index", str(folder), "--index", str(tmp_path / "ix"), "--engine", "whoosh"])
+    assert result.exit_code == 0, result.output
+    assert get_engine("whoosh").exists(tmp_path / "ix") and not get_engine("sqlite").exists(tmp_path / "ix")
