@@ -1,10 +1,12 @@
 """Benchmark DXKB on N generated reports; prints one JSON document.
 
-    .venv/bin/python bench/run.py --reports 1000 [--out DIR] [--jobs 2] [--http] [--load]
+    .venv/bin/python bench/run.py --reports 1000 [--engine sqlite,whoosh] [--out DIR] [--jobs 2] [--http] [--load]
 
 Steps: generate the corpus (bench/generate.py, seeded) into OUT/reports-N-sSEED
-(reused when already there), build the index with `dxkb index --rebuild` in a
-subprocess, tokenise the same text with raw SudachiPy (mode C, one process),
+(reused when already there); for each engine (default: all of them, in one
+run), build the index with `dxkb index --rebuild --engine E` in a subprocess
+and, in a forked process (so that each engine's peak RSS is its own), run the
+queries, the comparison views and the practice catalogue; tokenise the same text with raw SudachiPy (mode C, one process),
 run every query of bench/queries.txt through SearchService.search (snippets
 included), the comparison views (two cities, the Q&A comparison, the matrix), and with --http /
 --load the same queries and a bounded load test against a `dxkb serve`
@@ -122,13 +124,15 @@ def run_child(cmd: list[str], log: Path) -> dict[str, Any]:
             "peak_rss_mb": round(usage.ru_maxrss / 1024, 1), "peak_tree_rss_mb": sampler.stop()}
 
 
-def build(folder: Path, index_dir: Path, jobs: int | None, out: Path) -> dict[str, Any]:
+def build(folder: Path, index_dir: Path, jobs: int | None, out: Path, engine: str | None = None) -> dict[str, Any]:
     """`dxkb index --rebuild` in a subprocess."""
     cmd = [*DXKB, "index", str(folder), "--index", str(index_dir),
            "--rebuild", "--json", "--no-progress"]
     if jobs:
         cmd += ["--jobs", str(jobs)]
-    log = out / "build.log"
+    if engine:
+        cmd += ["--engine", engine]
+    log = out / f"build-{engine or 'default'}.log"
     result = run_child(cmd, log)
     text = log.read_text(encoding="utf-8")
     summary = json.loads(text[text.index("{"):])
@@ -207,6 +211,47 @@ def compare_views(service: Any, queries: list[str]) -> dict[str, Any]:
     }
 
 
+def catalogue_views(service: Any) -> dict[str, Any]:
+    """The practice catalogue (every practice counted over the tagged passages) and one practice page."""
+    cold = time.perf_counter()
+    service.practices()
+    first_ms = (time.perf_counter() - cold) * 1000
+    return {"first_ms": round(first_ms, 1), "catalogue": timed(service.practices, 3),
+            "practice_page": timed(lambda: service.practice("byod"), 3)}
+
+
+def query_phase(index_dir: Path, queries: list[str]) -> dict[str, Any]:
+    """Open the index, run the searches, comparisons and catalogue; with this process's peak RSS."""
+    from index.search import SearchService
+
+    started = time.perf_counter()
+    service = SearchService(index_dir)
+    result: dict[str, Any] = {"open_index_ms": round((time.perf_counter() - started) * 1000, 1)}
+    result["search_library"] = library_search(service, queries)
+    result["compare"] = compare_views(service, queries)
+    result["practices"] = catalogue_views(service)
+    result["query_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    return result
+
+
+def forked(func: Any, *args: Any) -> dict[str, Any]:
+    """``func(*args)`` in a forked child process (its own peak RSS); its JSON-able result."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    parent, child = context.Pipe(duplex=False)
+
+    def run_child_func() -> None:
+        child.send(func(*args))
+        child.close()
+
+    proc = context.Process(target=run_child_func)
+    proc.start()
+    result: dict[str, Any] = parent.recv()
+    proc.join()
+    return result
+
+
 def disk_mb(folder: Path) -> float:
     """Size of the files under ``folder`` in MB."""
     return round(sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6, 2)
@@ -215,6 +260,8 @@ def disk_mb(folder: Path) -> float:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="DXKB benchmark (JSON on stdout)")
     parser.add_argument("--reports", type=int, default=1000)
+    parser.add_argument("--engine", default="sqlite,whoosh",
+                        help="engines to measure, comma-separated (the first also runs --http/--load)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", type=Path, default=None, help="work folder (default: a temp folder)")
     parser.add_argument("--jobs", type=int, default=None, help="dxkb index --jobs")
@@ -233,6 +280,29 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def texts_of(folder: Path) -> list[str]:
+    """Each file's text as the parser reads it."""
+    return corpus_stats(folder)[1]
+
+
+def measure_engine(engine: str, folder: Path, out: Path, args: argparse.Namespace,
+                   queries: list[str], stats: dict[str, Any]) -> dict[str, Any]:
+    """Build (or reuse) one engine's index and measure its queries."""
+    index_dir = out / f"index-{engine}"
+    saved = out / f"build-{engine}.json"
+    figures: dict[str, Any] = {"index_dir": str(index_dir)}
+    if args.reuse_index and saved.exists() and index_dir.exists():
+        b = figures["build"] = {**json.loads(saved.read_text(encoding="utf-8")), "reused": True}
+    else:
+        b = figures["build"] = build(folder, index_dir, args.jobs, out, engine)
+        saved.write_text(json.dumps(b), encoding="utf-8")
+    b["docs_per_s"] = round(stats["files"] / b["seconds"], 1)
+    b["mb_per_s"] = round(stats["mb"] / b["seconds"], 3)
+    figures["index_mb"] = disk_mb(index_dir)
+    figures.update(forked(query_phase, index_dir, queries))
+    return figures
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     """Run the benchmark; print and return the result."""
     args = parse_args(argv)
@@ -244,35 +314,25 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     result: dict[str, Any] = {"reports": args.reports, "seed": args.seed, "out": str(out),
                               "cpus": os.cpu_count(), "loadavg_start": list(os.getloadavg())}
     folder = corpus(out, args.reports, args.seed)
-    result["corpus"], texts = corpus_stats(folder)
-    index_dir = out / "index"
-    saved = out / "build.json"
-    if args.reuse_index and saved.exists() and index_dir.exists():
-        b = result["build"] = {**json.loads(saved.read_text(encoding="utf-8")), "reused": True}
-    else:
-        b = result["build"] = build(folder, index_dir, args.jobs, out)
-        saved.write_text(json.dumps(b), encoding="utf-8")
-    b["docs_per_s"] = round(result["corpus"]["files"] / b["seconds"], 1)
-    b["mb_per_s"] = round(result["corpus"]["mb"] / b["seconds"], 3)
+    result["corpus"], _ = corpus_stats(folder)
+    engines = [e.strip() for e in args.engine.split(",") if e.strip()]
+    result["engines"] = {}
+    for engine in engines:
+        result["engines"][engine] = measure_engine(engine, folder, out, args, queries, result["corpus"])
     if args.no_raw:
         result["raw_sudachi"] = {"seconds": None, "skipped": True}
     else:
-        result["raw_sudachi"] = raw_sudachi(texts)
-        b["ratio_to_raw_sudachi"] = round(b["seconds"] / result["raw_sudachi"]["seconds"], 2)
-        b["cpu_ratio_to_raw_sudachi"] = round(b["cpu_seconds"] / result["raw_sudachi"]["seconds"], 2)
-    del texts
-    result["index_mb"] = disk_mb(index_dir)
+        result["raw_sudachi"] = raw_sudachi(texts_of(folder))
+        for figures in result["engines"].values():
+            b = figures["build"]
+            b["ratio_to_raw_sudachi"] = round(b["seconds"] / result["raw_sudachi"]["seconds"], 2)
+            b["cpu_ratio_to_raw_sudachi"] = round(b["cpu_seconds"] / result["raw_sudachi"]["seconds"], 2)
+    # The first engine's figures also stand at the top level, as before engines were compared.
+    result.update({k: v for k, v in result["engines"][engines[0]].items() if k != "index_dir"})
     result["queries"] = len(queries)
-    from index.search import SearchService
-
-    started = time.perf_counter()
-    service = SearchService(index_dir)
-    result["open_index_ms"] = round((time.perf_counter() - started) * 1000, 1)
-    result["search_library"] = library_search(service, queries)
-    result["compare"] = compare_views(service, queries)
-    del service
     if args.http or args.load:
-        result.update(httpbench.serve_and_measure(index_dir, queries, args, out))
+        result.update(httpbench.serve_and_measure(Path(result["engines"][engines[0]]["index_dir"]),
+                                                  queries, args, out))
     else:
         result["search_http"] = {"available": False, "reason": "run with --http"}
     result["bench_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)

@@ -545,6 +545,141 @@ def analyze(text: str) -> list[str]:
     return [t.text for t in _shared_analyzer()(text, mode="index")]
 
 
+def analyze_tokens(text: str) -> list[tuple[str, int, int, int]]:
+    """``(term, position, startchar, endchar)`` of every term the index holds for ``text``."""
+    return [(t.text, t.pos, t.startchar, t.endchar)
+            for t in _shared_analyzer()(text, positions=True, chars=True, mode="index")]
+
+
+def analyze_positions(text: str) -> list[list[str]]:
+    """The terms the index holds for ``text``, one list per position (long unit first)."""
+    positions: list[list[str]] = []
+    last = -1
+    for t in _shared_analyzer()(text, positions=True, mode="index"):
+        if t.pos != last or not positions:
+            positions.append([t.text])
+            last = t.pos
+        elif t.text not in positions[-1]:
+            positions[-1].append(t.text)
+    return positions
+
+
+Span = tuple[str, int, int]
+"""A term with its start and end in the text analysed."""
+
+
+def index_positions(text: str, chunk_bytes: int = MAX_CHUNK_BYTES) -> list[list[str]]:
+    """What :func:`analyze_positions` returns, without the Whoosh token pipeline.
+
+    The same decisions (pieces, taxonomy phrases, part-of-speech stops,
+    short units, normalisation, practice terms) made directly on Sudachi's
+    morphemes, and the terms of a dictionary word looked up once:
+    the index build analyses every passage with it at about half the
+    Python cost.  ``tests/test_analysis.py`` checks that both give the same terms.
+    """
+    positions: list[list[str]] = []
+    for spans in index_spans(text, chunk_bytes):
+        terms: list[str] = []
+        for term, _, _ in spans:
+            if term not in terms:
+                terms.append(term)
+        positions.append(terms)
+    return positions
+
+
+def term_spans(text: str, words: frozenset[str] | set[str]) -> list[Span]:
+    """Where the terms ``words`` occur in ``text`` (what a snippet marks), in text order."""
+    return [span for spans in index_spans(text) for span in spans if span[0] in words]
+
+
+def index_spans(text: str, chunk_bytes: int = MAX_CHUNK_BYTES) -> list[list[Span]]:
+    """Per position, its terms with their character spans in ``text`` (the long unit first)."""
+    positions: list[list[Span]] = []
+    for offset, piece in split_for_sudachi(text, chunk_bytes):
+        phrases = list(phrase_spans(piece))
+        morphemes = _thread_tokenizer().tokenize(piece)
+        if not phrases:
+            _add_morphemes(positions, piece, morphemes, offset)
+            continue
+        for start, end, phrase in _overlay(morphemes, phrases):
+            if phrase is None:
+                _add_morphemes(positions, piece, [morphemes[i] for i in range(start, end)], offset)
+            else:
+                _add_at(positions, _phrase_spans(piece[start:end], phrase), offset + start)
+    return positions
+
+
+_word_spans: dict[tuple[int, int, str], list[Span]] = {}
+_WORD_CACHE_SIZE = 500_000
+
+
+def _add_at(positions: list[list[Span]], spans: list[Span], base: int) -> None:
+    if spans:
+        positions.append([(term, base + start, base + end) for term, start, end in spans])
+
+
+def _add_morphemes(positions: list[list[Span]], text: str, morphemes: Any, offset: int) -> None:
+    for m in morphemes:
+        # A dictionary word always gives the same terms: look them up.
+        cacheable = _pos_decisions.get(m.part_of_speech_id()) == _KEEP and not m.is_oov()
+        # Keyed by the surface too: Sudachi finds a word from a folded form (㎢ and km2 are one word).
+        key = (m.dictionary_id(), m.word_id(), text[m.begin():m.end()]) if cacheable else None
+        spans = _word_spans.get(key) if key else None
+        if spans is None:
+            spans = _morpheme_spans(m, text)
+            if key:
+                if len(_word_spans) >= _WORD_CACHE_SIZE:
+                    _word_spans.clear()
+                _word_spans[key] = spans
+        _add_at(positions, spans, offset + m.begin())
+
+
+def _morpheme_spans(m: Any, text: str) -> list[Span]:
+    """A long unit's term, practice term and short units, spans relative to its start ([] if dropped)."""
+    begin, end = m.begin(), m.end()
+    surface = text[begin:end]
+    if is_dropped(m, surface):
+        return []
+    spans = _long_spans(m.normalized_form(), end - begin)
+    if end - begin > 1:
+        if m.dictionary_id() > 0:
+            words = [w for w in _thread_tokenizer(plain=True).tokenize(surface, SplitMode.A)
+                     if not is_dropped(w, w.surface())]
+            _add_shorts(spans, words if len(words) > 1 else [], surface, 0)
+        else:
+            shorts = m.split(SplitMode.A, add_single=False)
+            _add_shorts(spans, shorts if len(shorts) > 1 else [], text, begin)
+    return spans
+
+
+def _long_spans(form: str, length: int) -> list[Span]:
+    """A long unit's term, then its practice term (none when the term is empty)."""
+    term = normalize_term(form)
+    if not term:
+        return []
+    practice = practice_of(term)
+    return [(term, 0, length), (practice_term(practice), 0, length)] if practice else [(term, 0, length)]
+
+
+def _add_shorts(spans: list[Span], shorts: Any, text: str, base: int) -> None:
+    """Short units of ``text`` (which holds the long unit at ``base``), relative to the long unit."""
+    for short in shorts:
+        begin, end = short.begin(), short.end()
+        if is_dropped(short, text[begin:end]):
+            continue
+        term = normalize_term(short.normalized_form())
+        if term:
+            spans.append((term, begin - base, end - base))
+
+
+def _phrase_spans(text: str, phrase: PhraseUnit) -> list[Span]:
+    spans = _long_spans(phrase.term, len(text))
+    words = [m for m in _thread_tokenizer(plain=True).tokenize(text, SplitMode.A) if not is_dropped(m, m.surface())]
+    if len(words) > 1:
+        _add_shorts(spans, words, text, 0)
+    return spans
+
+
 def query_terms(text: str) -> list[list[str]]:
     """Return one group per query position: ``[long_term, *short_terms]``.
 

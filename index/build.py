@@ -18,14 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
-from whoosh import index as whoosh_index
-from whoosh.index import LockError
-from whoosh.writing import CLEAR
 
+from index.engine import Engine, Writer, get_engine
 from index.lock import build_lock
-from index.parallel import open_writer, ordered_map, use_processes
-from index.schema import make_schema, schema_signature
-from kb.errors import DxkbError, IndexBusyError, IndexMissingError, IndexOutdatedError
+from index.parallel import ordered_map, use_processes
+from kb.errors import DxkbError, IndexMissingError, IndexOutdatedError
 from kb.model import Passage, Report, Visit
 from kb.municipalities import MunicipalityTable
 from kb.parse import parse_file
@@ -84,18 +81,12 @@ def collect_files(paths: Sequence[Path], summary: BuildSummary) -> list[Path]:
     return scan.files
 
 
-def _is_current(ix: Any) -> bool:
-    """Same fields and same analysis (taxonomy, dictionaries) as this version builds."""
-    current = make_schema()
-    return (sorted(ix.schema.names()) == sorted(current.names())
-            and schema_signature(ix.schema) == schema_signature(current))
-
-
-def index_status(index_dir: Path) -> str:
+def index_status(index_dir: Path, engine: str | None = None) -> str:
     """``"missing"``, ``"outdated"`` (built with another schema) or ``"ok"``."""
-    if not whoosh_index.exists_in(str(index_dir)):
+    chosen = get_engine(engine, index_dir)
+    if not chosen.exists(index_dir):
         return "missing"
-    return "ok" if _is_current(whoosh_index.open_dir(str(index_dir))) else "outdated"
+    return "ok" if chosen.is_current(index_dir) else "outdated"
 
 
 def _outdated(index_dir: Path) -> IndexOutdatedError:
@@ -105,35 +96,26 @@ def _outdated(index_dir: Path) -> IndexOutdatedError:
     )
 
 
-def open_index(index_dir: Path) -> whoosh_index.Index:
-    """Open an up-to-date index or raise IndexMissingError / IndexOutdatedError."""
-    if not whoosh_index.exists_in(str(index_dir)):
+def open_index(index_dir: Path, engine: str | None = None) -> Engine:
+    """The engine of an up-to-date index, or raise IndexMissingError / IndexOutdatedError."""
+    chosen = get_engine(engine, index_dir)
+    if not chosen.exists(index_dir):
         raise IndexMissingError(
             "索引がありません。先に `dxkb index` を実行してください", subject=str(index_dir)
         )
-    ix = whoosh_index.open_dir(str(index_dir))
-    if not _is_current(ix):
+    if not chosen.is_current(index_dir):
         raise _outdated(index_dir)
-    return ix
+    return chosen
 
 
-def _open_or_create(index_dir: Path, rebuild: bool) -> whoosh_index.Index:
-    if whoosh_index.exists_in(str(index_dir)):
-        ix = whoosh_index.open_dir(str(index_dir))
-        if _is_current(ix):
-            return ix
-        if not rebuild:
-            raise _outdated(index_dir)
-    index_dir.mkdir(parents=True, exist_ok=True)
-    return whoosh_index.create_in(str(index_dir), make_schema())
-
-
-def _indexed_reports(ix: whoosh_index.Index) -> dict[str, _Indexed]:
-    with ix.searcher() as searcher:
-        return {
-            doc["file"]: _Indexed(doc["sha256"], doc["source"])
-            for doc in searcher.documents(kind="report")
-        }
+def _indexed_reports(engine: Engine, index_dir: Path) -> dict[str, _Indexed]:
+    if not engine.exists(index_dir):
+        return {}
+    reader = engine.reader(index_dir)
+    try:
+        return {doc["file"]: _Indexed(doc["sha256"], doc["source"]) for doc in reader.reports()}
+    finally:
+        reader.close()
 
 
 def file_sha256(path: Path) -> str:
@@ -156,7 +138,7 @@ def report_sha256(path: Path) -> str:
 
 
 def passage_documents(report: Report, source: str) -> Iterator[dict[str, Any]]:
-    """One Whoosh document per passage, carrying its report's metadata."""
+    """One document per passage, carrying its report's metadata."""
     for order, (visit, passage) in enumerate(report.all_passages()):
         yield _passage_document(report, visit, passage, order, source)
 
@@ -230,6 +212,7 @@ def build_index(
     wait: float = WRITER_TIMEOUT,
     on_wait: Callable[[str], None] | None = None,
     jobs: int | None = None,
+    engine: str | None = None,
 ) -> BuildSummary:
     """Index the report files under ``paths`` into ``index_dir``.
 
@@ -237,9 +220,12 @@ def build_index(
     for up to ``wait`` seconds (``on_wait`` hears about it), then
     IndexBusyError.  See :mod:`index.lock`.  ``jobs`` processes parse and
     analyse the files (default: one per CPU; small updates use one process).
+    ``engine`` names the engine (see :func:`index.engine.engine_name`); an
+    existing index keeps its engine unless one is named.
     """
     with build_lock(index_dir, wait=wait, on_wait=on_wait):
-        return _build_index(paths, index_dir, rebuild=rebuild, progress=progress, table=table, jobs=jobs)
+        return _build_index(paths, index_dir, rebuild=rebuild, progress=progress, table=table, jobs=jobs,
+                            engine=get_engine(engine, index_dir))
 
 
 def _build_index(
@@ -250,25 +236,24 @@ def _build_index(
     progress: bool = False,
     table: MunicipalityTable | None = None,
     jobs: int | None = None,
+    engine: Engine,
 ) -> BuildSummary:
     started = time.perf_counter()
     summary = BuildSummary()
-    ix = _open_or_create(index_dir, rebuild)
-    # A rebuild re-adds everything and drops the old segments in the same
-    # commit, so the previous index stays searchable until that moment.
-    indexed = {} if rebuild else _indexed_reports(ix)
+    if not rebuild and engine.exists(index_dir) and not engine.is_current(index_dir):
+        raise _outdated(index_dir)
+    indexed = {} if rebuild else _indexed_reports(engine, index_dir)
     files = collect_files(paths, summary)
     processes = use_processes(jobs, len(files) - len(indexed))
+    # A rebuild replaces everything in the same commit, so the previous
+    # index stays searchable until that moment.
+    writer = engine.writer(index_dir, rebuild=rebuild, processes=processes, timeout=WRITER_TIMEOUT)
     try:
-        writer = open_writer(ix, processes, WRITER_TIMEOUT)
-    except LockError as exc:
-        raise IndexBusyError("別の処理が索引を更新中です。終わってから再実行してください", subject=str(index_dir)) from exc
-    try:
-        seen = _ingest(writer, files, indexed, summary, progress, table, processes)
+        seen = _ingest(writer, engine, files, indexed, summary, progress, table, processes)
         for key in _removed(indexed, paths, seen):
-            writer.delete_by_term("file", key)
+            writer.delete(key)
             summary.removed.append(key)
-        writer.commit(mergetype=CLEAR) if rebuild else writer.commit()
+        writer.commit()
     except BaseException:
         writer.cancel()
         raise
@@ -277,7 +262,8 @@ def _build_index(
 
 
 def _ingest(
-    writer: Any,
+    writer: Writer,
+    engine: Engine,
     files: list[Path],
     indexed: dict[str, _Indexed],
     summary: BuildSummary,
@@ -294,7 +280,8 @@ def _ingest(
             continue
         seen.add(key)
         jobs.append((path, indexed.get(key)))
-    prepared = ordered_map(_prepare, jobs, table or MunicipalityTable.load(), processes)
+    context = (table or MunicipalityTable.load(), engine)
+    prepared = ordered_map(_prepare_for_engine, jobs, context, processes)
     for item in tqdm(prepared, total=len(jobs), desc="索引作成", unit="件", disable=not progress):
         _apply(writer, item, summary)
     return seen
@@ -309,6 +296,18 @@ class _Prepared:
     sha256: str = ""
     report: Report | None = None
     failure: FileFailure | None = None
+    documents: list[dict[str, Any]] = field(default_factory=list)
+    prepared: Any = None
+
+
+def _prepare_for_engine(job: tuple[Path, _Indexed | None], context: tuple[MunicipalityTable, Engine]) -> _Prepared:
+    """:func:`_prepare`, then the passage documents and the engine's own preparation (e.g. analysis)."""
+    table, engine = context
+    item = _prepare(job, table)
+    if item.report is not None:
+        item.documents = list(passage_documents(item.report, str(item.path.resolve())))
+        item.prepared = engine.prepare(item.documents)
+    return item
 
 
 def _prepare(job: tuple[Path, _Indexed | None], table: MunicipalityTable) -> _Prepared:
@@ -331,7 +330,7 @@ def _prepare(job: tuple[Path, _Indexed | None], table: MunicipalityTable) -> _Pr
     return item
 
 
-def _apply(writer: Any, item: _Prepared, summary: BuildSummary) -> None:
+def _apply(writer: Writer, item: _Prepared, summary: BuildSummary) -> None:
     path, key, report, previous = item.path, item.path.name, item.report, item.previous
     if item.failure:
         summary.failed.append(item.failure)
@@ -340,11 +339,8 @@ def _apply(writer: Any, item: _Prepared, summary: BuildSummary) -> None:
         summary.skipped.append(key)
         return
     source = str(path.resolve())
-    writer.delete_by_term("file", key)
-    writer.add_document(**report_document(report, item.sha256, source))
-    for doc in passage_documents(report, source):
-        writer.add_document(**doc)
-        summary.passages += 1
+    writer.replace(report_document(report, item.sha256, source), item.documents, item.prepared)
+    summary.passages += len(item.documents)
     if report.warnings:
         summary.warnings[key] = list(report.warnings)
     (summary.updated if previous else summary.added).append(key)

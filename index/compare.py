@@ -12,9 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from whoosh.query.compound import And
-from whoosh.query.terms import Term
-
+from index.engine import Reader
 from index.practices import mark_mentions
 from index.schema import practice_ids
 from kb.taxonomy import Practice, Taxonomy
@@ -96,28 +94,27 @@ class City:
         return f"{self.name}（{self.prefecture}）"
 
 
-def city_passages(searcher: Any, field: str, value: str) -> tuple[dict[str, Any], ...]:
+def city_passages(reader: Reader, field: str, value: str) -> tuple[dict[str, Any], ...]:
     """Stored fields of every passage whose ``field`` is ``value``: newest report first, in report order."""
-    hits = searcher.search(And([Term("kind", "passage"), Term(field, value)]), limit=None)
-    fields = [hit.fields() for hit in hits]
+    fields = reader.passages({field: (value,)})
     fields.sort(key=lambda f: f.get("order", 0))
     fields.sort(key=lambda f: f["file"])
     fields.sort(key=lambda f: f.get("date", ""), reverse=True)
     return tuple(fields)
 
 
-def load_cities(searcher: Any, name: str) -> list[City]:
+def load_cities(reader: Reader, name: str) -> list[City]:
     """The columns for a name: one, or one per municipality of that name (朝日町 in three prefectures)."""
     groups: dict[str, list[dict[str, Any]]] = {}
-    for fields in city_passages(searcher, "municipality", name):
+    for fields in city_passages(reader, "municipality", name):
         groups.setdefault(str(fields.get("code") or ""), []).append(fields)
     many = len(groups) > 1
     return [_city(name, passages, many) for passages in groups.values()]
 
 
-def load_code(searcher: Any, name: str, prefecture: str, code: str, key: str) -> City:
+def load_code(reader: Reader, name: str, prefecture: str, code: str, key: str) -> City:
     """The column of one municipality chosen by its code (empty when no report is about it)."""
-    return City(name, prefecture, code, city_passages(searcher, "code", code), key)
+    return City(name, prefecture, code, city_passages(reader, "code", code), key)
 
 
 def _city(name: str, passages: list[dict[str, Any]], prefixed: bool) -> City:

@@ -17,6 +17,7 @@ The figures and hits are the same as with ``groupedby`` facet counts.
 from __future__ import annotations
 
 import threading
+import time
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -26,7 +27,7 @@ from typing import Any, TypeVar
 from whoosh import collectors
 from whoosh.idsets import BitSet
 from whoosh.query.qcore import NullQuery, Query
-from whoosh.searching import ResultsPage
+from whoosh.searching import ResultsPage, TimeLimit
 
 T = TypeVar("T")
 
@@ -51,16 +52,23 @@ class RecordingTopCollector(collectors.TopCollector):
 
 
 def search_page(
-    searcher: Any, q: Query, allowed: Any, page: int, pagelen: int
-) -> tuple[Any, list[int]]:
-    """The ResultsPage of ``q`` restricted to ``allowed`` (matched terms recorded) and every matched docnum."""
+    searcher: Any, q: Query, allowed: Any, page: int, pagelen: int, deadline: float | None = None
+) -> tuple[Any, list[int], bool]:
+    """The ResultsPage of ``q`` restricted to ``allowed`` (matched terms recorded), every matched docnum,
+    and whether ``deadline`` (a :func:`time.monotonic` time) cut the search short."""
     if not allowed:
         # Whoosh reads an empty allow-set as "no filter": match nothing instead.
         q, allowed = NullQuery, None
     top = RecordingTopCollector(page * pagelen)
-    chain = collectors.FilterCollector(collectors.TermsCollector(top), allowed, None)
-    searcher.search_with_collector(q, chain)
-    return ResultsPage(chain.results(), page, pagelen), top.matched
+    chain: Any = collectors.FilterCollector(collectors.TermsCollector(top), allowed, None)
+    partial = False
+    if deadline is not None:
+        chain = collectors.TimeLimitCollector(chain, max(0.001, deadline - time.monotonic()), use_alarm=False)
+    try:
+        searcher.search_with_collector(q, chain)
+    except TimeLimit:
+        partial = True
+    return ResultsPage(chain.results(), page, pagelen), top.matched, partial
 
 
 class SearcherCache:

@@ -6,16 +6,11 @@ category (a passage naming two practices of one category counts once).
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from whoosh.query.compound import And
-from whoosh.query.qcore import Every, Query
-from whoosh.query.terms import Term
-
-from index.fastpaths import facet_column
+from index.engine import FilterMap, Reader
 from kb.errors import QueryError
 from kb.municipalities import MunicipalityTable
 from kb.taxonomy import Taxonomy
@@ -42,14 +37,14 @@ class MatrixFilters:
     prefecture: str | None = None
     year: int | None = None
 
-    def query(self) -> Query:
-        """Tagged passages, narrowed by the filters set."""
-        terms: list[Query] = [Term("kind", "passage"), Every("practice")]  # type: ignore[no-untyped-call]
+    def terms(self) -> FilterMap:
+        """The engine filter of the filters set (applied to tagged passages)."""
+        terms: dict[str, tuple[str, ...]] = {}
         if self.prefecture:
-            terms.append(Term("prefecture", self.prefecture))
+            terms["prefecture"] = (self.prefecture,)
         if self.year is not None:
-            terms.append(Term("year", str(self.year)))
-        return And(terms)
+            terms["year"] = (str(self.year),)
+        return terms
 
 
 def count_cells(groups: Iterable[tuple[str, str, str, int]], taxonomy: Taxonomy) -> dict[tuple[str, str], Counts]:
@@ -77,17 +72,14 @@ def count_cells(groups: Iterable[tuple[str, str, str, int]], taxonomy: Taxonomy)
     return rows
 
 
-def tagged_groups(searcher: Any, filters: MatrixFilters) -> Iterator[tuple[str, str, str, int]]:
+def tagged_groups(reader: Reader, filters: MatrixFilters) -> Iterator[tuple[str, str, str, int]]:
     """Tagged passages grouped by (municipality, prefecture, practice ids), with their number.
 
-    Read from the sortable columns, not the stored fields, so that the
-    matrix of a large index does not load every passage.
+    Counted by the engine, not from the stored fields, so that the matrix of
+    a large index does not load every passage.
     """
-    docs = list(searcher.docs_for_query(filters.query()))
-    columns = [facet_column(searcher, field) for field in ("municipality", "prefecture", "practice_set")]
-    counted = Counter(tuple(column.codes[doc] for column in columns) for doc in docs)
-    for codes, n in counted.items():
-        name, prefecture, ids = (column.values[code] for column, code in zip(columns, codes))
+    counted = reader.group_counts(("municipality", "prefecture", "practice"), filters.terms(), tagged=True)
+    for (name, prefecture, ids), n in counted.items():
         yield name, prefecture, ids, n
 
 
@@ -98,10 +90,10 @@ def check_sort(sort: str, taxonomy: Taxonomy) -> None:
         raise QueryError(f"sort は {choices} か分野のIDで指定してください", subject="sort")
 
 
-def matrix_rows(searcher: Any, taxonomy: Taxonomy, table: MunicipalityTable,
+def matrix_rows(reader: Reader, taxonomy: Taxonomy, table: MunicipalityTable,
                 filters: MatrixFilters) -> list[dict[str, Any]]:
     """One row per municipality, each cell with its count and shade level (in no set order)."""
-    counted = count_cells(tagged_groups(searcher, filters), taxonomy)
+    counted = count_cells(tagged_groups(reader, filters), taxonomy)
     ids = [c.id for c in taxonomy.categories]
     rows = [_row(key, counts, ids, table) for key, counts in counted.items()]
     largest = max((cell["count"] for row in rows for cell in row["cells"]), default=0)
@@ -111,7 +103,7 @@ def matrix_rows(searcher: Any, taxonomy: Taxonomy, table: MunicipalityTable,
     return rows
 
 
-def matrix(rows: list[dict[str, Any]], searcher: Any, taxonomy: Taxonomy, table: MunicipalityTable, *,
+def matrix(rows: list[dict[str, Any]], reader: Reader, taxonomy: Taxonomy, table: MunicipalityTable, *,
            filters: MatrixFilters, sort: str = "code") -> dict[str, Any]:
     """The matrix dict: categories, the rows in ``sort`` order, the largest cell, filter choices."""
     check_sort(sort, taxonomy)
@@ -120,7 +112,7 @@ def matrix(rows: list[dict[str, Any]], searcher: Any, taxonomy: Taxonomy, table:
         "rows": sorted(rows, key=_sort_key(sort)), "sort": sort,
         "max": max((cell["count"] for row in rows for cell in row["cells"]), default=0), "levels": LEVELS,
         "filters": {"prefecture": filters.prefecture, "year": filters.year},
-        "choices": choices_of(searcher, table),
+        "choices": choices_of(reader, table),
     }
 
 
@@ -153,14 +145,13 @@ def shade_level(count: int, largest: int) -> int:
     return max(1, -(-count * LEVELS // largest))
 
 
-def choices_of(searcher: Any, table: MunicipalityTable) -> dict[str, list[str]]:
+def choices_of(reader: Reader, table: MunicipalityTable) -> dict[str, list[str]]:
     """The prefectures (north to south) and years (newest first) the index holds, for the filter menus."""
-    reader = searcher.reader()
 
     def code(name: str) -> str:
         row = table.prefecture(name)
         return row.code if row else name
 
-    prefectures = sorted((str(v) for v in reader.field_terms("prefecture") if v), key=code)
-    years = sorted((str(v) for v in reader.field_terms("year") if v), reverse=True)
+    prefectures = sorted((v for v in reader.values("prefecture") if v), key=code)
+    years = sorted((v for v in reader.values("year") if v), reverse=True)
     return {"prefecture": prefectures, "year": years}

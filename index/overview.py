@@ -5,13 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from whoosh import sorting
-
-
-def place_facet() -> sorting.MultiFacet:
-    """A facet grouping passages by (prefecture, municipality)."""
-    return sorting.MultiFacet(["prefecture", "municipality"], maptype=sorting.Count)
-
 
 def visited_by_prefecture(places: Iterable[tuple[str, str]]) -> list[dict[str, Any]]:
     """Distinct visited hosts per prefecture, most first, from (prefecture, municipality) pairs.

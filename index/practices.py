@@ -8,21 +8,16 @@ of the passages found.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
 from typing import Any
 
-from whoosh import sorting
-from whoosh.query.compound import And
-from whoosh.query.qcore import Every
-from whoosh.query.terms import Term
-
+from index.engine import Reader
 from index.schema import practice_ids
 from kb.taxonomy import Practice, Taxonomy
 
 
-def catalogue(searcher: Any, taxonomy: Taxonomy) -> dict[str, Any]:
+def catalogue(reader: Reader, taxonomy: Taxonomy) -> dict[str, Any]:
     """Every category with its practices, each with the number of cities and reports mentioning it."""
-    counts = _practice_counts(searcher)
+    counts = _practice_counts(reader)
     categories = []
     for category in taxonomy.categories:
         practices = [
@@ -39,44 +34,36 @@ def _summary(practice: Practice) -> dict[str, Any]:
             "description": practice.description}
 
 
-def _practice_counts(searcher: Any) -> dict[str, dict[str, int]]:
+def _practice_counts(reader: Reader) -> dict[str, dict[str, int]]:
     """Per practice id: distinct cities, reports and passages (one pass over tagged passages)."""
     cities: dict[str, set[str]] = {}
     files: dict[str, set[str]] = {}
     passages: dict[str, int] = {}
-    for fields in _tagged_passages(searcher):
-        for pid in practice_ids(fields):
-            passages[pid] = passages.get(pid, 0) + 1
-            files.setdefault(pid, set()).add(fields["file"])
-            if fields.get("municipality"):
-                cities.setdefault(pid, set()).add(fields["municipality"])
+    # Counted by the engine: the passages' text is never read.
+    groups = reader.group_counts(("practice", "file", "municipality"), {}, tagged=True)
+    for (ids, file, municipality), n in groups.items():
+        for pid in practice_ids({"practice": ids}):
+            passages[pid] = passages.get(pid, 0) + n
+            files.setdefault(pid, set()).add(file)
+            if municipality:
+                cities.setdefault(pid, set()).add(municipality)
     return {
         pid: {"cities": len(cities.get(pid, ())), "reports": len(files[pid]), "passages": n}
         for pid, n in passages.items()
     }
 
 
-def _tagged_passages(searcher: Any) -> Iterable[dict[str, Any]]:
-    """Stored fields of the passages that mention any practice."""
-    tagged = Every("practice")  # type: ignore[no-untyped-call]
-    results = searcher.search(And([Term("kind", "passage"), tagged]), limit=None)
-    return (hit.fields() for hit in results)
-
-
-def practice_page(searcher: Any, taxonomy: Taxonomy, practice: Practice,
+def practice_page(reader: Reader, taxonomy: Taxonomy, practice: Practice,
                   report: Any) -> dict[str, Any]:
     """Who does ``practice``: one entry per city, newest visit first, with evidence, figures and Q&A.
 
     ``report`` is a callable returning a file's stored parse (a dict).
     """
-    hits = searcher.search(
-        And([Term("kind", "passage"), Term("practice", practice.id)]),
-        limit=None, sortedby=[sorting.FieldFacet("date", reverse=True),
-                              sorting.FieldFacet("order")],
-    )
+    passages = reader.passages({"practice": (practice.id,)})
+    passages.sort(key=lambda f: f.get("order", 0))
+    passages.sort(key=lambda f: str(f.get("date", "")), reverse=True)
     cities: dict[tuple[str, str], dict[str, Any]] = {}
-    for hit in hits:
-        fields = hit.fields()
+    for fields in passages:
         key = (fields.get("municipality", ""), fields["file"])
         entry = cities.get(key)
         if entry is None:

@@ -1,30 +1,30 @@
 """Search the DXKB index: query building, filters, facets and snippets.
 
 Japanese queries have no spaces, so the query is analysed with the index's
-own analyser and the Whoosh query is built here rather than by its parser.
+own analyser and an engine-neutral query tree (:mod:`index.engine`) is built
+here; the engine of the index (SQLite FTS5 or Whoosh) runs it.
 """
 
 from __future__ import annotations
 
+import copy
 import html
 import json
 import math
+import os
 import re
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 
-from whoosh import highlight, scoring, sorting
-from whoosh.query.compound import And, DisjunctionMax, Or
-from whoosh.query.positional import Phrase
-from whoosh.query.qcore import Every, Query
-from whoosh.query.terms import Term
+from whoosh import highlight
+from whoosh.analysis.acore import Token
 
-_EVERY: Query = Every()  # type: ignore[no-untyped-call]
-
-from index.analysis import group_query, practice_term, query_terms, query_units
+from index.analysis import practice_term, query_terms, query_units, term_spans
 from index.build import open_index
 from index.compare import (
     MATCHES_PER_CITY,
@@ -37,22 +37,23 @@ from index.compare import (
     qa_columns,
     split_names,
 )
+from index.engine import And, DisMax, Engine, Every, FilterMap, Hit, Or, Phrase, Query, Reader, Term
 from index.expand import Expander, Expansion
-from index.fastpaths import FilterCache, SearcherCache, count_facets, search_page
+from index.fastpaths import SearcherCache
 from index.matrix import MatrixFilters, check_sort, matrix, matrix_rows
-from index.overview import place_facet, visited_by_prefecture
+from index.overview import visited_by_prefecture
 from index.practices import catalogue, practice_page
-from index.schema import FACET_COLUMNS, FACET_FIELDS, TEXT_FIELDS, practice_ids
+from index.schema import FACET_FIELDS, TEXT_FIELDS, practice_ids
 from kb.errors import NotFoundError, QueryError
 from kb.model import SECTIONS
 from kb.municipalities import Municipality, MunicipalityTable
 from kb.taxonomy import Taxonomy, default_taxonomy
 
 MAX_QUERY_CHARS = 256
-# BM25F parameters chosen on the judged queries of tests/truth/queries.json:
-# passages are short, so term frequency saturates early.
-BM25_K1 = 0.6
-BM25_B = 0.75
+BUDGET_VARIABLE = "DXKB_QUERY_BUDGET_MS"
+DEFAULT_BUDGET_MS = 2000
+PARTIAL_NOTICE = "検索に時間がかかったため、制限時間内に見つかった分だけを表示しています"
+_EVERY = Every()
 SYNONYM_WEIGHT = 0.6
 TYPED_WORD_WEIGHT = 0.5
 # Below this many passages holding every word, passages holding some follow them.
@@ -142,23 +143,25 @@ class Filters:
     practice: str | None = None
     codes: tuple[str, ...] = ()
 
-    def query(self) -> Query:
-        """The Whoosh filter query: passages, narrowed by each filter set."""
-        terms: list[Query] = [Term("kind", "passage")]
+    def terms(self) -> FilterMap:
+        """The engine filter: passages, narrowed by each filter set."""
+        terms: dict[str, tuple[str, ...]] = {}
         if self.codes:
-            terms.append(Or([Term("code", code) for code in self.codes]))
+            terms["code"] = self.codes
         if self.city:
-            field = "code" if self.city.isdigit() else "municipality"
-            terms.append(Term(field, self.city))
+            if self.city.isdigit():
+                terms["code"] = tuple(c for c in terms.get("code", (self.city,)) if c == self.city) or ("\0",)
+            else:
+                terms["municipality"] = (self.city,)
         if self.prefecture:
-            terms.append(Term("prefecture", self.prefecture))
+            terms["prefecture"] = (self.prefecture,)
         if self.year is not None:
-            terms.append(Term("year", str(self.year)))
+            terms["year"] = (str(self.year),)
         if self.section:
-            terms.append(Term("section", self.section))
+            terms["section"] = (self.section,)
         if self.practice:
-            terms.append(Term("practice", self.practice))
-        return And(terms)
+            terms["practice"] = (self.practice,)
+        return terms
 
     def to_dict(self) -> dict[str, Any]:
         """Filters as shown in the JSON result."""
@@ -181,13 +184,30 @@ PARAM_MESSAGES: dict[str, str] = {
 """What each search parameter accepts, said when a value is refused."""
 
 
+def query_budget_ms() -> int:
+    """Milliseconds a search may take before it returns what it found (``DXKB_QUERY_BUDGET_MS``; 0: no limit)."""
+    raw = os.environ.get(BUDGET_VARIABLE, "").strip()
+    try:
+        return max(0, int(raw)) if raw else DEFAULT_BUDGET_MS
+    except ValueError:
+        return DEFAULT_BUDGET_MS
+
+
 def _refuse(name: str) -> QueryError:
     return QueryError(PARAM_MESSAGES[name], subject=name)
 
 
 def _all_first(units: list[Query]) -> Query:
     """Passages holding any unit; those holding every unit rank first."""
-    return Or([And(units, boost=ALL_UNITS_BOOST), Or(units)])
+    return Or((And(tuple(units), boost=ALL_UNITS_BOOST), Or(tuple(units))))
+
+
+def group_query(field: str, group: list[str], boost: float = 1.0) -> Query:
+    """Query for one :func:`index.analysis.query_terms` group: the long term, or all short terms."""
+    long_term = Term(field, group[0], boost=boost)
+    if len(group) == 1:
+        return long_term
+    return Or((long_term, And(tuple(Term(field, term, boost=boost) for term in group[1:]))))
 
 
 def _known_practice(practice_id: str) -> bool:
@@ -215,16 +235,16 @@ def validate(
 def _phrase_query(field: str, groups: list[list[str]], boost: float) -> Query:
     if len(groups) == 1:
         return group_query(field, groups[0], boost)
-    return Phrase(field, [g[0] for g in groups], boost=boost)
+    return Phrase(field, tuple(g[0] for g in groups), boost=boost)
 
 
 def _across_fields(groups: list[list[str]], phrase: bool, weight: float = 1.0) -> Query:
     make = _phrase_query if phrase else (lambda f, g, b: group_query(f, g[0], b))
-    return Or([make(field, groups, boost * weight) for field, boost in TEXT_FIELDS.items()])
+    return Or(tuple(make(field, groups, boost * weight) for field, boost in TEXT_FIELDS.items()))
 
 
 def parse_query(text: str, expander: Expander | None = None) -> tuple[list[Query], list[Expansion]]:
-    """One Whoosh query per query unit (a quoted phrase or an analysed word), and the expansions made.
+    """One engine query per query unit (a quoted phrase or an analysed word), and the expansions made.
 
     With an ``expander`` each word is also searched as its synonyms; quoted
     phrases are always searched as written.
@@ -239,8 +259,8 @@ def parse_query(text: str, expander: Expander | None = None) -> tuple[list[Query
         if expansion and expansion.practice:
             # Every alias of a practice is indexed under one practice term too;
             # the word as typed adds a little, so that it ranks before its synonyms.
-            query = Or([_across_fields([[practice_term(expansion.practice)]], phrase=False),
-                        _across_fields([group], phrase=False, weight=TYPED_WORD_WEIGHT)])
+            query = Or((_across_fields([[practice_term(expansion.practice)]], phrase=False),
+                        _across_fields([group], phrase=False, weight=TYPED_WORD_WEIGHT)))
         else:
             query = _across_fields([group], phrase=False)
             if expansion:
@@ -272,7 +292,7 @@ def _with_synonyms(query: Query, group: list[str], expansion: Expansion) -> tupl
     if not kept:
         return query, None
     expansion.also = kept
-    return DisjunctionMax(alternatives, tiebreak=0.1), expansion
+    return DisMax(tuple(alternatives), tiebreak=0.1), expansion
 
 
 def _add_phrase(match: re.Match[str], units: list[Query]) -> str:
@@ -284,34 +304,31 @@ def _add_phrase(match: re.Match[str], units: list[Query]) -> str:
 
 
 class SearchService:
-    """Searches one index; reuses a searcher per thread, refreshed on change."""
+    """The façade the views use: searches one index through its engine; one reader per thread, renewed on change."""
 
-    def __init__(self, index_dir: Path) -> None:
+    def __init__(self, index_dir: Path, engine: str | None = None) -> None:
         self.index_dir = Path(index_dir)
-        self._ix = open_index(self.index_dir)
+        self.engine: Engine = open_index(self.index_dir, engine)
         self._local = threading.local()
         self.taxonomy: Taxonomy = default_taxonomy()
         self.table = MunicipalityTable.load()
         self.expander = Expander(self.taxonomy, self.table, self.municipalities)
-        self._filters = FilterCache()
         self._views = SearcherCache(size=32)
-        self._highlighter = highlight.Highlighter(
-            fragmenter=PassageFragmenter(maxchars=SNIPPET_CHARS, surround=40),
-            formatter=PassageFormatter(),
-        )
+        self._fragmenter = PassageFragmenter(maxchars=SNIPPET_CHARS, surround=40)
+        self._formatter = PassageFormatter()
+        self._scorer = highlight.BasicFragmentScorer()
 
-    def searcher(self) -> Any:
-        """This thread's searcher, refreshed when a commit has landed."""
-        current: Any = getattr(self._local, "searcher", None)
+    def reader(self) -> Reader:
+        """This thread's reader, replaced when a commit has landed."""
+        current: Reader | None = getattr(self._local, "reader", None)
         if current is None:
-            current = self._ix.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1))
+            current = self.engine.reader(self.index_dir)
         elif not current.up_to_date():
-            # Not ``refresh()``: Whoosh reuses the old reader of a segment whose
-            # deletions changed and keeps segments merged away, so replaced or
-            # removed reports would still be found.
+            # A new reader rather than a refresh: Whoosh would reuse the old
+            # reader of a segment whose deletions changed.
             current.close()
-            current = self._ix.searcher(weighting=scoring.BM25F())
-        self._local.searcher = current
+            current = self.engine.reader(self.index_dir)
+        self._local.reader = current
         return current
 
     def search(
@@ -351,11 +368,11 @@ class SearchService:
 
     def municipalities(self) -> set[str]:
         """Names of the municipalities that have passages in the index."""
-        searcher = self.searcher()
+        reader = self.reader()
         cached = getattr(self._local, "names", None)
-        if cached is None or cached[0] is not searcher:
-            names = {str(v) for v in searcher.reader().field_terms("municipality")}
-            cached = self._local.names = (searcher, names)
+        if cached is None or cached[0] is not reader:
+            names = reader.values("municipality")
+            cached = self._local.names = (reader, names)
         result: set[str] = cached[1]
         return result
 
@@ -369,7 +386,7 @@ class SearchService:
             if not filters.active:
                 return self._empty(query, filters, limit, page, "none", [])
             return self._execute(_EVERY, query, filters, limit, page, "all")
-        result = self._execute(And(units), query, filters, limit, page, "all")
+        result = self._execute(And(tuple(units)), query, filters, limit, page, "all")
         if len(units) > 1 and result["total"] < FEW_HITS:
             mode = "any" if result["total"] == 0 else "some"
             result = self._execute(_all_first(units), query, filters, limit, page, mode)
@@ -378,18 +395,17 @@ class SearchService:
     def _execute(
         self, q: Query, query: str, filters: Filters, limit: int, page: int, mode: str
     ) -> dict[str, Any]:
-        searcher = self.searcher()
-        allowed = self._filters.docs(searcher, filters, filters.query())
-        results, matched = search_page(searcher, q, allowed, page, limit)
-        results.results.highlighter = self._highlighter
-        total = len(results)
-        facets = facet_counts(searcher, matched)
+        reader = self.reader()
+        budget = query_budget_ms()
+        deadline = time.monotonic() + budget / 1000 if budget else None
+        found = reader.search(q, filters.terms(), page=page, limit=limit, deadline=deadline)
+        total = found.total
         return {
             "query": query, "total": total, "mode": mode, "page": page, "limit": limit,
             "pages": max(1, math.ceil(total / limit)), "filters": filters.to_dict(),
-            "hits": [self._hit(hit) for hit in results],
-            "facets": {name: self._facet(name, facets[name]) for name in FACET_FIELDS},
-            "notices": [],
+            "hits": [self._hit(reader, hit) for hit in found.hits],
+            "facets": {name: self._facet(name, found.facets.get(name, {})) for name in FACET_FIELDS},
+            "notices": [PARTIAL_NOTICE] if found.partial else [], "partial": found.partial,
         }
 
     def _empty(
@@ -398,7 +414,7 @@ class SearchService:
         return {
             "query": query, "total": 0, "mode": mode, "page": page, "limit": limit, "pages": 1,
             "filters": filters.to_dict(), "hits": [],
-            "facets": {name: [] for name in FACET_FIELDS}, "notices": notices,
+            "facets": {name: [] for name in FACET_FIELDS}, "notices": notices, "partial": False,
         }
 
     def _facet(self, name: str, groups: dict[Any, int]) -> list[dict[str, Any]]:
@@ -413,8 +429,8 @@ class SearchService:
         practice = self.taxonomy.get(practice_id)
         return practice.name if practice else ""
 
-    def _hit(self, hit: Any) -> dict[str, Any]:
-        fields = hit.fields()
+    def _hit(self, reader: Reader, hit: Hit) -> dict[str, Any]:
+        fields = hit.fields
         return {
             "id": fields["id"], "passage": fields["passage"], "file": fields["file"],
             "title": fields.get("title", ""), "body": fields.get("body", ""),
@@ -422,7 +438,7 @@ class SearchService:
             "prefecture": fields.get("prefecture", ""), "code": fields.get("code", ""),
             "date": fields.get("date", ""), "year": fields.get("year", ""),
             "section": fields.get("section", ""), "heading": fields.get("heading", ""),
-            "text": fields["text"], "snippet": self._snippet(hit, fields["text"]),
+            "text": fields["text"], "snippet": self._snippet(reader.matched_terms(hit, "text"), fields["text"]),
             "practices": [
                 {"id": pid, "name": self.practice_name(pid)}
                 for pid in practice_ids(fields)
@@ -430,8 +446,8 @@ class SearchService:
             "score": round(float(hit.score or 0.0), 4),
         }
 
-    def _snippet(self, hit: Any, text: str) -> str:
-        snippet: str = hit.highlights("text", top=2)
+    def _snippet(self, words: frozenset[str], text: str) -> str:
+        snippet = self.highlight(text, words) if words else ""
         if snippet:
             return snippet
         # The match was in the heading or title: show the passage's start.
@@ -441,22 +457,22 @@ class SearchService:
 
     def report(self, file: str) -> dict[str, Any]:
         """The parsed report stored for ``file``; NotFoundError if none."""
-        searcher = self.searcher()
-        # A report's document id is its file name (a passage's is FILE#ID): one unique term.
-        doc = searcher.document(id=file)
-        if doc is None or doc.get("kind") != "report":
+        doc = self.reader().report(file)
+        if doc is None:
             raise NotFoundError("この報告書は索引にありません", subject=file)
         data: dict[str, Any] = json.loads(doc["report_json"])
         return data
 
     def practices(self) -> dict[str, Any]:
         """The practice catalogue by category, with how many cities and reports mention each."""
-        return catalogue(self.searcher(), self.taxonomy)
+        reader = self.reader()
+        # Counting reads every tagged passage; the catalogue stands until the index changes.
+        return copy.deepcopy(self._views.get(reader, "catalogue", lambda: catalogue(reader, self.taxonomy)))
 
     def practice(self, practice_id: str) -> dict[str, Any]:
         """Who does one practice, with evidence; NotFoundError for an unknown id."""
         practice = self.taxonomy.practice(practice_id)
-        return practice_page(self.searcher(), self.taxonomy, practice, self.report)
+        return practice_page(self.reader(), self.taxonomy, practice, self.report)
 
     def resolve_cities(self, raw: str | Sequence[str], notices: list[str]) -> list[City]:
         """Comparison columns for city names, codes, readings (こうべ → 神戸市) or 富山県朝日町.
@@ -480,10 +496,10 @@ class SearchService:
         row = self._named_row(raw)
         if row is not None:
             key = row.name if row.is_prefecture else f"{row.prefecture}{row.name}"
-            return [load_code(self.searcher(), row.name, row.prefecture, row.code, key)]
+            return [load_code(self.reader(), row.name, row.prefecture, row.code, key)]
         name = self._resolve_city(raw, notices, "比較しました") or raw
         if name in self.municipalities():
-            cities = load_cities(self.searcher(), name)
+            cities = load_cities(self.reader(), name)
             if len(cities) > 1:
                 notices.append(f"{name}は{len(cities)}団体あるため、都道府県ごとに並べました")
             return cities
@@ -566,24 +582,40 @@ class SearchService:
         grouped: dict[str, dict[str, Any]] = {c.id: {"total": 0, "hits": [], "expanded": expanded} for c in columns}
         if not filters.codes or (not units and not practice):
             return grouped, expanded
-        for hit in self._ranked(units, filters):
-            fields = hit.fields()
+        reader = self.reader()
+        for hit in self._ranked(reader, units, filters):
+            fields = hit.fields
             group = grouped.get(str(fields.get("code") or fields.get("municipality", "")))
             if group is not None:
                 group["total"] += 1
-                group["hits"].append(self._hit(hit) if len(group["hits"]) < shown else _brief(fields))
+                group["hits"].append(self._hit(reader, hit) if len(group["hits"]) < shown else _brief(fields))
         return grouped, expanded
 
-    def _ranked(self, units: list[Query], filters: Filters) -> Any:
+    def _ranked(self, reader: Reader, units: list[Query], filters: Filters) -> list[Hit]:
         """Every passage allowed by ``filters`` matching ``units``, best first (all units, else some)."""
-        searcher = self.searcher()
-        allowed = self._filters.docs(searcher, filters, filters.query())
-        limit = max(1, len(allowed))
-        results, _ = search_page(searcher, And(units) if units else _EVERY, allowed, 1, limit)
-        if len(units) > 1 and len(results) < FEW_HITS:
-            results, _ = search_page(searcher, _all_first(units), allowed, 1, limit)
-        results.results.highlighter = self._highlighter
-        return results
+        terms = filters.terms()
+        limit = 1_000_000
+        found = reader.search(And(tuple(units)) if units else _EVERY, terms, page=1, limit=limit)
+        if len(units) > 1 and found.total < FEW_HITS:
+            found = reader.search(_all_first(units), terms, page=1, limit=limit)
+        return found.hits
+
+    def highlight(self, text: str, words: frozenset[str]) -> str:
+        """``text`` as an HTML snippet with the analysed ``words`` marked ("" when none occurs).
+
+        The text is analysed again (only shown hits are), and the marks are
+        placed as Whoosh's pinpoint highlighting places them.
+        """
+        tokens = [Token(text=term, startchar=start, endchar=end) for term, start, end in term_spans(text, words)]
+        if not tokens:
+            return ""
+        tokens.sort(key=lambda t: t.startchar)
+        tokens = [max(group, key=lambda t: t.endchar - t.startchar)
+                  for _, group in groupby(tokens, lambda t: t.startchar)]
+        fragments = self._fragmenter.fragment_matches(text, tokens)
+        best = highlight.top_fragments(fragments, 2, self._scorer, highlight.FIRST, minscore=1)
+        snippet: str = self._formatter.format(best)
+        return snippet
 
     def matrix(self, prefecture: str | None = None, year: int | None = None,
                sort: str = "code") -> dict[str, Any]:
@@ -592,34 +624,33 @@ class SearchService:
             raise _refuse("year")
         filters = MatrixFilters(prefecture or None, year)
         check_sort(sort or "code", self.taxonomy)
-        searcher = self.searcher()
+        reader = self.reader()
         # Counting reads every tagged passage; the rows stand until the index changes.
-        rows = self._views.get(searcher, ("matrix", filters),
-                               lambda: matrix_rows(searcher, self.taxonomy, self.table, filters))
-        return matrix(rows, searcher, self.taxonomy, self.table, filters=filters, sort=sort or "code")
+        rows = self._views.get(reader, ("matrix", filters),
+                               lambda: matrix_rows(reader, self.taxonomy, self.table, filters))
+        return matrix(rows, reader, self.taxonomy, self.table, filters=filters, sort=sort or "code")
 
     def stats(self) -> dict[str, Any]:
         """Counts of reports and passages, and the list of reports (made once per index state)."""
-        searcher = self.searcher()
-        return self._views.get(searcher, "stats", lambda: _stats(searcher))
+        reader = self.reader()
+        return self._views.get(reader, "stats", lambda: _stats(reader))
 
 
-def _stats(searcher: Any) -> dict[str, Any]:
-    """What :meth:`SearchService.stats` returns, counted from ``searcher``."""
+def _stats(reader: Reader) -> dict[str, Any]:
+    """What :meth:`SearchService.stats` returns, counted from ``reader``."""
     files = [
         {"file": d["file"], "title": d.get("title", ""),
          "council": d.get("council", ""), "body": d.get("body", "")}
-        for d in searcher.documents(kind="report")
+        for d in reader.reports()
     ]
-    results: Any = searcher.search(
-        Term("kind", "passage"), limit=1,
-        groupedby={"municipality": sorting.FieldFacet("municipality", maptype=sorting.Count),
-                   "place": place_facet()},
-    )
+    places = reader.group_counts(("prefecture", "municipality"), {})
+    municipalities: dict[str, int] = {}
+    for (_, name), n in places.items():
+        municipalities[name] = municipalities.get(name, 0) + n
     return {
-        "reports": len(files), "passages": len(results),
-        "municipalities": _facet_counts(results.groups("municipality")),
-        "prefectures": visited_by_prefecture(results.groups("place")),
+        "reports": len(files), "passages": sum(places.values()),
+        "municipalities": _facet_counts(municipalities),
+        "prefectures": visited_by_prefecture((p, m) for p, m in places),
         "files": sorted(files, key=lambda f: f["file"]),
     }
 
@@ -628,28 +659,6 @@ def _brief(fields: dict[str, Any]) -> dict[str, Any]:
     """A hit without snippet or score: which passage it is, where and when, and its practices."""
     keys = ("file", "passage", "municipality", "prefecture", "code", "date", "title", "council", "body")
     return {**{k: fields.get(k, "") for k in keys}, "practices": [{"id": pid} for pid in practice_ids(fields)]}
-
-
-def facet_counts(searcher: Any, docnums: list[int]) -> dict[str, dict[str, int]]:
-    """Per facet field, the number of ``docnums`` holding each value.
-
-    A multi-valued facet is counted from its column of value sets
-    (``"kintone,teams"``), each set adding to each of its values.
-    """
-    columns = [FACET_COLUMNS.get(name, name) for name in FACET_FIELDS]
-    counted = count_facets(searcher, docnums, columns)
-    out: dict[str, dict[str, int]] = {}
-    for name, column in zip(FACET_FIELDS, columns):
-        if column == name:
-            out[name] = counted[column]
-            continue
-        split: dict[str, int] = {}
-        for values, n in counted[column].items():
-            for value in values.split(","):
-                if value:
-                    split[value] = split.get(value, 0) + n
-        out[name] = split
-    return out
 
 
 def _facet_counts(groups: dict[Any, int]) -> list[dict[str, Any]]:

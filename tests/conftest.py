@@ -33,6 +33,25 @@ def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def whoosh_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A Whoosh index of the bundled reports (for tests of Whoosh's own machinery)."""
+    from index.build import build_index
+
+    target = tmp_path_factory.mktemp("whoosh-index")
+    summary = build_index([REPORTS], target, engine="whoosh")
+    assert summary.ok, summary.failed
+    return target
+
+
+@pytest.fixture(scope="session")
+def whoosh_service(whoosh_index_dir: Path) -> object:
+    """A search service over the Whoosh index."""
+    from index.search import SearchService
+
+    return SearchService(whoosh_index_dir, engine="whoosh")
+
+
+@pytest.fixture(scope="session")
 def service(index_dir: Path) -> object:
     """A search service over the session index."""
     from index.search import SearchService

@@ -402,3 +402,20 @@ def test_four_threads_give_the_serial_result() -> None:
         thread.join()
     assert len(results) == 4
     assert all(result == serial for result in results.values())
+
+
+_REPORTS = sorted((Path(__file__).resolve().parents[1] / "data" / "reports").glob("*.txt"))
+
+
+@pytest.mark.parametrize("path", _REPORTS, ids=lambda p: p.name)
+def test_direct_index_positions_equal_the_pipeline(path: Path) -> None:
+    from index.analysis import analyze_positions, analyze_tokens, index_positions, index_spans
+    from index.build import passage_documents
+    from kb.parse import parse_file
+
+    report = parse_file(path)
+    texts = [t for d in passage_documents(report, str(path)) for t in (d["text"], d["heading"])]
+    for text in texts + ["関西国際空港の ＢＹＯＤ と Power Platform、e-KOBE", ""]:
+        assert [sorted(p) for p in index_positions(text)] == [sorted(p) for p in analyze_positions(text)], text
+        pipeline = {(term, start, end) for term, _, start, end in analyze_tokens(text)}
+        assert {span for spans in index_spans(text) for span in spans} == pipeline, text

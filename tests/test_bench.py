@@ -74,6 +74,11 @@ def test_run_prints_the_figures(tmp_path: Path) -> None:
     assert compare["matrix_first_ms"] > 0
     assert result["search_http"]["available"] is False
     assert result["index_mb"] > 0 and (tmp_path / "result.json").exists()
+    assert set(result["engines"]) == {"sqlite", "whoosh"}
+    for figures in result["engines"].values():
+        assert figures["build"]["returncode"] == 0 and figures["index_mb"] > 0
+        assert figures["search_library"]["n"] == result["queries"]
+        assert figures["practices"]["catalogue"]["p50_ms"] >= 0 and figures["query_peak_rss_mb"] > 0
 
 
 def test_run_refuses_data_folder() -> None:

@@ -14,9 +14,10 @@ import pytest
 from bulk import make_bulk_corpus
 from procs import IndexProcess
 
-from index.build import build_index, open_index
+from index.build import build_index
 from index.lock import WHOOSH_TEMP_DIR, is_locked
 from index.search import SearchService
+from index.whoosh_engine import WhooshEngine
 
 FIRST = ("yokohama-2022-07-digital-committee.txt", "tama-2023-10-kakanai-madoguchi.txt")
 QUERIES = ("BYOD", "書かない窓口", "オンライン")
@@ -68,12 +69,12 @@ def first_index(tmp_path: Path, reports_dir: Path) -> Path:
     for name in FIRST:
         shutil.copy(reports_dir / name, folder / name)
     index_dir = tmp_path / "index"
-    assert build_index([folder], index_dir).ok
+    assert build_index([folder], index_dir, engine="whoosh").ok
     return index_dir
 
 
 def _unreferenced_files(index_dir: Path) -> list[str]:
-    ix = open_index(index_dir)
+    ix = WhooshEngine().open(index_dir)
     live = {segment.segment_id() for segment in ix._segments()}
     toc = f"_MAIN_{ix.latest_generation()}.toc"
     def stray(name: str) -> bool:
@@ -112,3 +113,43 @@ def test_sigkill_at_any_point_keeps_the_previous_index(first_index: Path, tmp_pa
     assert after["reports"] == len(FIRST) + BULK
     assert all(after[q] > before[q] for q in QUERIES)
     assert _unreferenced_files(first_index) == []
+
+
+@pytest.fixture()
+def first_sqlite_index(tmp_path: Path, reports_dir: Path) -> Path:
+    folder = tmp_path / "first"
+    folder.mkdir()
+    for name in FIRST:
+        shutil.copy(reports_dir / name, folder / name)
+    index_dir = tmp_path / "sqlite-index"
+    assert build_index([folder], index_dir, engine="sqlite").ok
+    return index_dir
+
+
+@pytest.mark.slow
+def test_sqlite_sigkill_at_any_point_keeps_the_previous_index(first_sqlite_index: Path, tmp_path: Path) -> None:
+    """The SQLite engine writes a build in one transaction: a kill rolls it back (its journal), never half of it."""
+    bulk = tmp_path / "bulk"
+    make_bulk_corpus(bulk, BULK)
+    before = _counts(first_sqlite_index)
+    assert before["reports"] == len(FIRST) and before["BYOD"] > 0
+    # Its commit takes milliseconds, too short to aim a kill at; SQLite's own
+    # journal makes it atomic.  Every kill point before it is tried.
+    for label, condition, extra in [k for k in KILL_POINTS if k[1] is not _committing]:
+        proc = IndexProcess(str(bulk), "--index", str(first_sqlite_index), "--progress", *extra)
+        proc.wait_until(condition)
+        progress = proc.done
+        assert proc.kill() == -9, f"{label}: the process was not killed"
+        print(f"sqlite killed {label}: {proc.elapsed:.2f} s, {progress}/{BULK} files")
+        assert not is_locked(first_sqlite_index), label
+        assert _counts(first_sqlite_index) == before, label
+
+    proc = IndexProcess(str(bulk), "--index", str(first_sqlite_index), "--json", "--no-progress")
+    code, out, err = proc.finish()
+    assert code == 0, err
+    assert len(json.loads(out)["added"]) == BULK
+    after = _counts(first_sqlite_index)
+    assert after["reports"] == len(FIRST) + BULK
+    assert all(after[q] > before[q] for q in QUERIES)
+    assert sorted(p.name for p in first_sqlite_index.iterdir() if not p.name.startswith(".")) in (
+        ["dxkb.sqlite"], ["dxkb.sqlite", "dxkb.sqlite-shm", "dxkb.sqlite-wal"])

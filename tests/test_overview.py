@@ -32,7 +32,7 @@ def test_visited_by_prefecture(places: list[tuple[str, str]], expected: list[tup
 def expected_counts(service: Any) -> dict[str, int]:
     """Visited hosts per prefecture, recounted from each report's parse."""
     hosts: dict[str, set[str]] = {}
-    for doc in service.searcher().documents(kind="report"):
+    for doc in service.reader().reports():
         for visit in json.loads(doc["report_json"])["visits"]:
             if visit["prefecture"] and visit["passages"]:
                 hosts.setdefault(visit["prefecture"], set()).add(

@@ -6,10 +6,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from whoosh import index as whoosh_index
 
 from index import build, parallel
 from index.build import build_index
+from index.engine import ENGINES, get_engine
 from index.search import SearchService
 
 
@@ -36,16 +36,21 @@ def corpus(tmp_path: Path, reports_dir: Path) -> Path:
 
 
 def _documents(index_dir: Path) -> list[tuple[str, str]]:
-    with whoosh_index.open_dir(str(index_dir)).searcher() as searcher:
-        return sorted((d["id"], d.get("text", "")) for d in searcher.all_stored_fields())
+    reader = get_engine(None, index_dir).reader(index_dir)
+    try:
+        passages = [(d["id"], d.get("text", "")) for d in reader.passages({})]
+        return sorted(passages + [(d["id"], "") for d in reader.reports()])
+    finally:
+        reader.close()
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 def test_parallel_build_equals_serial_build(
-    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    engine: str, corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(parallel, "PARALLEL_MIN_FILES", 2)
-    serial = build_index([corpus], tmp_path / "serial", jobs=1)
-    multi = build_index([corpus], tmp_path / "multi", jobs=2)
+    serial = build_index([corpus], tmp_path / "serial", jobs=1, engine=engine)
+    multi = build_index([corpus], tmp_path / "multi", jobs=2, engine=engine)
     assert multi.ok and sorted(multi.added) == sorted(serial.added)
     assert multi.passages == serial.passages
     assert _documents(tmp_path / "multi") == _documents(tmp_path / "serial")
@@ -56,12 +61,13 @@ def test_parallel_build_equals_serial_build(
     assert len(again.skipped) == len(serial.added) and not again.added
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 def test_interrupted_parallel_build_keeps_the_old_index(
-    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    engine: str, corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(parallel, "PARALLEL_MIN_FILES", 2)
     target = tmp_path / "index"
-    build_index([corpus], target, jobs=1)
+    build_index([corpus], target, jobs=1, engine=engine)
     before = _documents(target)
     applied = []
     original = build._apply
@@ -84,6 +90,6 @@ def test_interrupted_parallel_build_keeps_the_old_index(
 def test_segments_are_separate_files(jobs: int, corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # A compound segment file would be copied into memory by every searcher (one per server thread).
     monkeypatch.setattr(parallel, "PARALLEL_MIN_FILES", 2)
-    build_index([corpus], tmp_path / "index", jobs=jobs)
+    build_index([corpus], tmp_path / "index", jobs=jobs, engine="whoosh")
     names = [p.name for p in (tmp_path / "index").iterdir()]
     assert any(n.endswith(".pst") for n in names) and not any(n.endswith(".seg") for n in names)

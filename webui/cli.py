@@ -141,9 +141,12 @@ def format_report(data: dict[str, Any]) -> list[str]:
               help="別の索引更新が実行中のとき待つ秒数（既定: 30）")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="解析に使うプロセス数（既定: CPU数。少量の更新は1プロセス）")
+@click.option("--engine", type=click.Choice(["sqlite", "whoosh"]), default=None,
+              help="検索エンジン（既定: 環境変数 DXKB_ENGINE、既存の索引のもの、なければ sqlite）")
 @handle_errors
 def index(paths: tuple[Path, ...], index_dir: Path | None, rebuild: bool,
-          progress: bool | None, as_json: bool, wait: float | None, jobs: int | None) -> None:
+          progress: bool | None, as_json: bool, wait: float | None, jobs: int | None,
+          engine: str | None) -> None:
     """報告書を索引に追加・更新する（既定の入力: data/reports）。
 
     変更のないファイルは読み飛ばし、変更されたファイルは置き換え、
@@ -155,6 +158,7 @@ def index(paths: tuple[Path, ...], index_dir: Path | None, rebuild: bool,
       dxkb index reports/2024 --index var/index
       dxkb index --rebuild
       dxkb index --rebuild --jobs 2
+      dxkb index --rebuild --engine whoosh
     """
     from index.build import WRITER_TIMEOUT, build_index
 
@@ -162,7 +166,8 @@ def index(paths: tuple[Path, ...], index_dir: Path | None, rebuild: bool,
     inputs = list(paths) or [default_reports_dir()]
     show = sys.stderr.isatty() if progress is None else progress
     summary = build_index(inputs, target, rebuild=rebuild, progress=show,
-                          wait=WRITER_TIMEOUT if wait is None else wait, on_wait=echo_err, jobs=jobs)
+                          wait=WRITER_TIMEOUT if wait is None else wait, on_wait=echo_err, jobs=jobs,
+                          engine=engine)
     if as_json:
         echo_json(summary.to_dict())
     else:
@@ -529,16 +534,19 @@ def qa(query: str, practice: str | None, cities: str, exact: bool, index_dir: Pa
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int, help="WSGIサーバのスレッド数")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
+              help="サーバのプロセス数（検索はプロセスごとに1コアを使う）")
 @click.option("--debug", is_flag=True, help="Flaskの開発用サーバで起動する")
 @handle_errors
 def serve(index_dir: Path | None, reports_dir: Path | None, host: str, port: int,
-          threads: int, debug: bool) -> None:
+          threads: int, workers: int, debug: bool) -> None:
     """Webサーバを起動する（索引がなければ先に作る）。
 
     \b
     例:
       dxkb serve
       dxkb serve --index var/index --port 8080
+      dxkb serve --workers 2 --threads 4
     """
     from index.build import build_index, index_status
     from webui import create_app
@@ -552,14 +560,58 @@ def serve(index_dir: Path | None, reports_dir: Path | None, host: str, port: int
         summary = build_index([source], target, rebuild=True, progress=sys.stderr.isatty(), on_wait=echo_err)
         for line in format_summary(summary.to_dict(), target):
             click.echo(line, err=True)
-    app = create_app({"INDEX_DIR": str(target), "REPORTS_DIR": str(source)})
+    config = {"INDEX_DIR": str(target), "REPORTS_DIR": str(source)}
     click.echo(f"http://{host}:{port}/ で公開しています（終了は Ctrl+C）", err=True)
     if debug:
-        app.run(host=host, port=port, debug=True)
+        create_app(config).run(host=host, port=port, debug=True)
         return
     from waitress import serve as waitress_serve
 
-    waitress_serve(app, host=host, port=port, threads=threads)
+    if workers == 1:
+        waitress_serve(create_app(config), host=host, port=port, threads=threads)
+        return
+    serve_workers(config, host, port, threads, workers)
+
+
+def serve_workers(config: dict[str, str], host: str, port: int, threads: int, workers: int) -> None:
+    """``workers`` forked server processes accepting on one listening socket (the kernel shares the connections).
+
+    Each process makes its own app, so nothing opened before the fork
+    (index connections, Sudachi) is shared; the first process to end, or
+    SIGTERM/SIGINT here, ends them all.
+    """
+    import os
+    import signal
+    import socket
+
+    from waitress import serve as waitress_serve
+
+    from webui import create_app
+
+    listener = socket.create_server((host, port), reuse_port=False, backlog=1024)
+    children: list[int] = []
+    for _ in range(workers):
+        pid = os.fork()
+        if pid == 0:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            waitress_serve(create_app(config), sockets=[listener], threads=threads)
+            os._exit(0)
+        children.append(pid)
+
+    def stop(signum: int, frame: object) -> None:
+        for child in children:
+            try:
+                os.kill(child, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        os.wait()
+    finally:
+        stop(signal.SIGTERM, None)
 
 
 @main.command()

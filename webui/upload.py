@@ -177,7 +177,7 @@ def _check_file(upload: FileStorage, workdir: Path) -> Checked:
 def _check_not_taken(name: str, target: Path) -> None:
     """Refuse a name already indexed from another place (file names are keys)."""
     try:
-        doc = get_service().searcher().document(kind="report", file=name)
+        doc = get_service().reader().report(name)
     except IndexMissingError:
         return
     if doc is not None and Path(doc["source"]) != target:

@@ -1,0 +1,607 @@
+"""SQLite FTS5 (through apsw) behind the engine seam of :mod:`index.engine`.
+
+One database file, ``dxkb.sqlite`` in the index folder, in WAL mode: readers
+go on beside the one writer, and a build is ONE transaction, so a killed
+build leaves the last committed index as it was (SQLite's journal rolls the
+unfinished transaction back).
+
+Tables
+------
+``reports``: one row per file (its parse as JSON and the SHA-256 of its
+bytes).  ``passages``: one row per passage with its stored fields; facets,
+the matrix and the catalogue are SQL over it.  ``fts``: a contentless FTS5
+table whose rowid is the passage's, with two columns, ``text`` and
+``heading``.
+
+Analysis
+--------
+The analyser of :mod:`index.analysis` runs once per passage text and once
+per distinct heading of a report, in the build's worker processes
+(:meth:`SqliteEngine.prepare`).  What FTS5 receives is the analysed terms:
+positions separated by ``\\x1e``, the terms sharing a position (a long unit,
+its short units, its practice term) by ``\\x1f``.  The ``dxkb`` tokenizer only
+splits that string, giving the terms after the first of a position as
+FTS5_TOKEN_COLOCATED, so phrases count long units exactly as Whoosh does.
+
+Scoring
+-------
+Queries (:mod:`index.engine` trees) become an FTS5 MATCH expression, one
+phrase per leaf; the ``dxkb_score`` auxiliary function scores a row by BM25F
+per leaf (term frequency and column length from FTS5, document frequency
+from an ``fts5vocab`` table) and combines the leaves as the tree says
+(sum, boosted sum, best-of with tiebreak), as Whoosh scores the same tree.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from array import array
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import apsw
+
+from index import engine as e
+from index.analysis import analysis_signature, index_positions
+from index.schema import FACET_FIELDS
+from kb.errors import IndexBusyError
+
+DB_NAME = "dxkb.sqlite"
+SCHEMA_VERSION = "1"
+TOKENIZER = "dxkb"
+POSITION_SEP = "\x1e"
+COLOCATED_SEP = "\x1f"
+COLUMNS: tuple[str, ...] = ("text", "heading")
+BM25_K1 = 0.6
+BM25_B = 0.75
+MATCHED_BATCH = 100
+"""Hits of a page whose matched terms (for snippets) are read in one statement."""
+PROGRESS_STEPS = 2000
+"""SQLite VM steps between two looks at a search's deadline."""
+"""Hits of a page whose matched terms (for snippets) are read in one statement."""
+PASSAGE_FIELDS: tuple[str, ...] = (
+    "id", "file", "passage", "text", "heading", "title", "body", "council", "municipality",
+    "prefecture", "code", "date", "year", "section", "practice", "ord", "source",
+)
+REPORT_FIELDS: tuple[str, ...] = ("file", "title", "body", "council", "sha256", "source", "report_json")
+_FILTERABLE = frozenset({"file", "municipality", "prefecture", "code", "year", "section", "practice"})
+_FACET_SQL = ", ".join(FACET_FIELDS)
+
+_REPORT_COLUMNS = ", ".join(f + (" TEXT PRIMARY KEY" if f == "file" else " TEXT") for f in REPORT_FIELDS)
+_PASSAGE_COLUMNS = ", ".join(f + (" INTEGER" if f == "ord" else " TEXT NOT NULL DEFAULT ''") for f in PASSAGE_FIELDS)
+_FTS_COLUMNS = ", ".join(COLUMNS)
+_SCHEMA = f"""
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE reports({_REPORT_COLUMNS});
+CREATE TABLE passages(rowid INTEGER PRIMARY KEY, {_PASSAGE_COLUMNS});
+CREATE INDEX passages_file ON passages(file);
+CREATE INDEX passages_municipality ON passages(municipality);
+CREATE INDEX passages_code ON passages(code);
+CREATE VIRTUAL TABLE fts USING fts5({_FTS_COLUMNS}, content='', contentless_delete=1,
+    tokenize='{TOKENIZER}', detail=full);
+"""
+
+
+def encode_terms(positions: Sequence[Sequence[str]]) -> str:
+    """The analysed terms as the string the ``dxkb`` tokenizer splits."""
+    clean = (COLOCATED_SEP.join(t.replace(POSITION_SEP, "").replace(COLOCATED_SEP, "") for t in terms)
+             for terms in positions)
+    return POSITION_SEP.join(clean)
+
+
+def _tokenizer_factory(con: apsw.Connection, args: list[str]) -> Callable[..., Iterator[tuple[Any, ...]]]:
+    def tokenize(utf8: bytes, flags: int, locale: str | None) -> Iterator[tuple[Any, ...]]:
+        for group in utf8.decode("utf-8").split(POSITION_SEP):
+            terms = [t for t in group.split(COLOCATED_SEP) if t]
+            if terms:
+                yield (0, 0, *terms)
+    return tokenize
+
+
+def _connect(path: Path) -> apsw.Connection:
+    con = apsw.Connection(str(path))
+    con.register_fts5_tokenizer(TOKENIZER, _tokenizer_factory)
+    con.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF")
+    return con
+
+
+def _meta(con: apsw.Connection) -> dict[str, str]:
+    try:
+        return {str(k): str(v) for k, v in con.execute("SELECT key, value FROM meta")}
+    except apsw.SQLError:
+        return {}
+
+
+def _signature() -> str:
+    return f"{SCHEMA_VERSION}:{analysis_signature()}"
+
+
+def _where(filters: e.FilterMap, tagged: bool = False, table: str = "p") -> tuple[str, list[str]]:
+    """SQL condition and bindings for ``filters`` over the passages table aliased ``table``."""
+    clauses: list[str] = []
+    params: list[str] = []
+    if tagged:
+        clauses.append(f"{table}.practice != ''")
+    for name, values in sorted(filters.items()):
+        if name not in _FILTERABLE:
+            raise ValueError(f"not a filter field: {name}")
+        if name == "practice":
+            clauses.append("(" + " OR ".join(
+                f"(',' || {table}.practice || ',') LIKE ?" for _ in values) + ")")
+            params.extend(f"%,{v},%" for v in values)
+        else:
+            clauses.append(f"{table}.{name} IN ({', '.join('?' for _ in values)})")
+            params.extend(values)
+    return (" AND ".join(clauses) or "1"), params
+
+
+def _passage_fields(row: Sequence[Any]) -> dict[str, Any]:
+    fields = dict(zip(PASSAGE_FIELDS, row))
+    fields["order"] = fields.pop("ord")
+    fields["kind"] = "passage"
+    return fields
+
+
+@dataclass
+class _Leaf:
+    column: int
+    terms: tuple[str, ...]
+    boost: float
+    idf: float = 0.0
+
+
+@dataclass
+class _Compiled:
+    """A query as an FTS5 expression, its leaves (FTS5 phrases, in order) and its scoring tree.
+
+    Leaves searching the same terms in the same column share a slot: its
+    BM25 is computed once per row (``slots``: the FTS5 phrases, column and
+    idf of each), and ``scorer`` combines the slots' scores as the tree says.
+    """
+
+    expression: str
+    leaves: list[_Leaf] = field(default_factory=list)
+    tree: Any = None
+    average: tuple[float, ...] = ()
+    slots: list[tuple[tuple[int, ...], int, float]] = field(default_factory=list)
+    scorer: Callable[[list[float | None]], float | None] = lambda values: None
+
+
+def _quote(terms: Sequence[str]) -> str:
+    return '"' + POSITION_SEP.join(terms).replace('"', '""') + '"'
+
+
+def compile_query(query: e.Query, leaves: list[_Leaf]) -> tuple[str, Any]:
+    """The FTS5 expression of ``query`` and its scoring tree; leaves are appended in phrase order."""
+    if isinstance(query, (e.Term, e.Phrase)):
+        terms = (query.text,) if isinstance(query, e.Term) else query.terms
+        leaves.append(_Leaf(COLUMNS.index(query.field), terms, query.boost))
+        return f"{query.field} : {_quote(terms)}", len(leaves) - 1
+    if isinstance(query, e.Every):
+        raise TypeError("Every is not an FTS5 expression")
+    parts = [compile_query(child, leaves) for child in query.children]
+    joiner = " AND " if isinstance(query, e.And) else " OR "
+    expression = "(" + joiner.join(p[0] for p in parts) + ")"
+    trees = tuple(p[1] for p in parts)
+    if isinstance(query, e.DisMax):
+        return expression, ("max", query.tiebreak, trees)
+    return expression, ("and" if isinstance(query, e.And) else "or", query.boost, trees)
+
+
+def make_scorer(tree: Any, slot_of: list[int], boosts: list[float]) -> Callable[[list[float | None]], float | None]:
+    """A function computing the score of ``tree`` from the slots' scores (None: no match).
+
+    The tree is turned into straight-line Python once per query (it only
+    holds generated names and numbers), as a row's score is computed for
+    every matching passage.
+    """
+    lines: list[str] = []
+
+    def emit(node: Any) -> str:
+        name = f"v{len(lines)}"
+        if isinstance(node, int):
+            boost = boosts[node]
+            lines.append(f"{name} = b[{slot_of[node]}]" + ("" if boost == 1.0 else
+                         f"\n    if {name} is not None: {name} *= {boost!r}"))
+            return name
+        kind, weight, children = node
+        kids = [emit(child) for child in children]
+        name = f"v{len(lines)}"
+        if kind == "and":
+            missing = " or ".join(f"{k} is None" for k in kids)
+            lines.append(f"{name} = None if ({missing}) else {float(weight)!r} * ({' + '.join(kids)})")
+        else:
+            found = f"[x for x in ({', '.join(kids)},) if x is not None]"
+            combine = ("max(s) + {w!r} * (sum(s) - max(s))" if kind == "max" else "{w!r} * sum(s)").format(
+                w=float(weight))
+            lines.append(f"s = {found}\n    {name} = ({combine}) if s else None")
+        return name
+
+    result = emit(tree)
+    source = "def score(b):\n    " + "\n    ".join(lines) + f"\n    return {result}\n"
+    namespace: dict[str, Any] = {}
+    exec(compile(source, "<dxkb-score>", "exec"), namespace)  # noqa: S102 - generated from the tree, no user text
+    scorer: Callable[[list[float | None]], float | None] = namespace["score"]
+    return scorer
+
+
+def evaluate_tree(tree: Any, values: list[float | None]) -> float | None:
+    """The score of a scoring tree given each leaf's score (None: the leaf did not match).
+
+    The plain reading of what :func:`make_scorer` compiles (the tests hold them equal).
+    """
+    if isinstance(tree, int):
+        leaf: float | None = values[tree]
+        return leaf
+    kind, weight, children = tree
+    scores = [evaluate_tree(child, values) for child in children]
+    found = [s for s in scores if s is not None]
+    if not found or (kind == "and" and len(found) < len(scores)):
+        return None
+    if kind == "max":
+        best = max(found)
+        return float(best + weight * (sum(found) - best))
+    return float(weight * sum(found))
+
+
+
+
+@dataclass
+class FacetColumn:
+    """Every passage's facet values as one small code per rowid (an array, not a dict of tuples)."""
+
+    values: list[tuple[str, ...]]
+    codes: array  # type: ignore[type-arg]
+
+    @classmethod
+    def read(cls, con: apsw.Connection) -> FacetColumn:
+        """Read the column from the passages table; code 0 stands for no values."""
+        values: list[tuple[str, ...]] = [("",) * len(FACET_FIELDS)]
+        code_of: dict[tuple[str, ...], int] = {values[0]: 0}
+        codes = array("I")
+        for row in con.execute(f"SELECT rowid, {_FACET_SQL} FROM passages ORDER BY rowid"):
+            combo = tuple(str(v) for v in row[1:])
+            code = code_of.get(combo)
+            if code is None:
+                code = code_of[combo] = len(values)
+                values.append(combo)
+            rowid = int(row[0])
+            if rowid >= len(codes):
+                codes.extend([0] * (rowid + 1 - len(codes)))
+            codes[rowid] = code
+        return cls(values, codes)
+
+
+_columns_lock = threading.Lock()
+_facet_columns: dict[tuple[str, str], FacetColumn] = {}
+
+
+class SqliteReader:
+    """One connection reading the index; see :class:`index.engine.Reader`."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.con = _connect(path)
+        self.con.register_fts5_function("dxkb_score", self._score)
+        self.con.register_fts5_function("dxkb_matched", self._matched)
+        self.con.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.vocab USING fts5vocab(main, 'fts', 'col')")
+        self.generation = self._generation()
+        self._compiled: _Compiled | None = None
+        self._matched_cache: dict[tuple[int, str], frozenset[str]] = {}
+        self._values: dict[str, set[str]] = {}
+
+    def _generation(self) -> str:
+        row = self.con.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        return str(row[0]) if row else ""
+
+    # -- scoring -------------------------------------------------------------
+
+    def _score(self, api: apsw.FTS5ExtensionApi, *args: Any) -> float:
+        compiled = self._compiled
+        assert compiled is not None
+        if not compiled.average:
+            rows = max(1, api.row_count)
+            compiled.average = tuple(max(1.0, api.column_total_size(c) / rows) for c in range(len(COLUMNS)))
+        sizes: list[int] = []
+        values: list[float | None] = []
+        average = compiled.average
+        for phrases, column, idf in compiled.slots:
+            tf = 0
+            for phrase in phrases:
+                # FTS5 reports a phrase only where its part of the expression matched.
+                tf = len(api.phrase_column_offsets(phrase, column))
+                if tf:
+                    break
+            if not tf:
+                values.append(None)
+                continue
+            if not sizes:
+                sizes = [api.column_size(c) for c in range(len(COLUMNS))]
+            norm = 1 - BM25_B + BM25_B * sizes[column] / average[column]
+            values.append(idf * tf * (BM25_K1 + 1) / (tf + BM25_K1 * norm))
+        return compiled.scorer(values) or 0.0
+
+    def _matched(self, api: apsw.FTS5ExtensionApi, *args: Any) -> str:
+        compiled = self._compiled
+        assert compiled is not None
+        found: list[str] = []
+        for i, leaf in enumerate(compiled.leaves):
+            if api.phrase_locations(i)[leaf.column]:
+                found.extend(f"{COLUMNS[leaf.column]}{COLOCATED_SEP}{t}" for t in leaf.terms)
+        return POSITION_SEP.join(found)
+
+    def _idf(self, column: int, term: str, count: int) -> float:
+        row = self.con.execute("SELECT doc FROM temp.vocab WHERE term = ? AND col = ?",
+                               (term, COLUMNS[column])).fetchone()
+        df = int(row[0]) if row else 0
+        return math.log(count / (df + 1)) + 1
+
+    def _compile(self, query: e.Query) -> _Compiled:
+        leaves: list[_Leaf] = []
+        expression, tree = compile_query(query, leaves)
+        row = self.con.execute("SELECT count(*) FROM passages").fetchone()
+        count = max(1, int(row[0]) if row else 0)
+        idf: dict[tuple[int, str], float] = {}
+        slots: dict[tuple[int, tuple[str, ...]], int] = {}
+        compiled = _Compiled(expression, leaves, tree)
+        slot_of: list[int] = []
+        for phrase, leaf in enumerate(leaves):
+            key = (leaf.column, leaf.terms)
+            leaf.idf = sum(idf.setdefault((leaf.column, t), self._idf(leaf.column, t, count)) for t in leaf.terms)
+            if key not in slots:
+                slots[key] = len(compiled.slots)
+                compiled.slots.append(((), leaf.column, leaf.idf))
+            slot = slots[key]
+            compiled.slots[slot] = (compiled.slots[slot][0] + (phrase,), leaf.column, leaf.idf)
+            slot_of.append(slot)
+        compiled.scorer = make_scorer(tree, slot_of, [leaf.boost for leaf in leaves])
+        return compiled
+
+    # -- Reader --------------------------------------------------------------
+
+    def search(self, query: e.Query, filters: e.FilterMap, *, page: int, limit: int,
+               deadline: float | None = None) -> e.Page:
+        """See :meth:`index.engine.Reader.search`."""
+        where, params = _where(filters)
+        if isinstance(query, e.Every):
+            scored = [(0.0, int(r[0])) for r in self.con.execute(
+                f"SELECT p.rowid FROM passages p WHERE {where} ORDER BY p.rowid", params)]
+            partial = False
+        else:
+            self._compiled = self._compile(query)
+            self._matched_cache = {}
+            # Without filters the score needs no passage row: no join.
+            join = "JOIN passages p ON p.rowid = fts.rowid " if filters else ""
+            sql = f"SELECT fts.rowid, dxkb_score(fts) FROM fts {join}WHERE fts MATCH ? AND {where}"
+            scored, partial = self._scored(sql, [self._compiled.expression, *params], deadline)
+            scored.sort()
+        shown = scored[(page - 1) * limit: page * limit]
+        fields = self._fields([rowid for _, rowid in shown])
+        facets = self._facets([rowid for _, rowid in scored])
+        if not isinstance(query, e.Every):
+            self._match_rows([rowid for _, rowid in shown[:MATCHED_BATCH]])
+        hits = [e.Hit(fields[rowid], -score if score else 0.0, rowid) for score, rowid in shown if rowid in fields]
+        return e.Page(hits, len(scored), facets, partial)
+
+    def _scored(self, sql: str, params: list[Any], deadline: float | None) -> tuple[list[tuple[float, int]], bool]:
+        """``(-score, rowid)`` of the rows of ``sql``; those found by ``deadline`` if it stops the statement."""
+        scored: list[tuple[float, int]] = []
+        if deadline is not None:
+            self.con.set_progress_handler(lambda: time.monotonic() > deadline, PROGRESS_STEPS)
+        try:
+            for rowid, score in self.con.execute(sql, params):
+                scored.append((-float(score), int(rowid)))
+        except apsw.InterruptError:
+            return scored, True
+        finally:
+            self.con.set_progress_handler(None)
+        return scored, False
+
+    def _fields(self, rowids: list[int]) -> dict[int, dict[str, Any]]:
+        out: dict[int, dict[str, Any]] = {}
+        for start in range(0, len(rowids), 500):
+            chunk = rowids[start:start + 500]
+            sql = f"SELECT rowid, {', '.join(PASSAGE_FIELDS)} FROM passages WHERE rowid IN ({', '.join('?' * len(chunk))})"
+            for row in self.con.execute(sql, chunk):
+                out[int(row[0])] = _passage_fields(row[1:])
+        return out
+
+    def _facet_column(self) -> FacetColumn:
+        """Each passage's facet values, read once per index state and shared by the threads."""
+        key = (str(self.path), self.generation)
+        column = _facet_columns.get(key)
+        if column is None:
+            column = FacetColumn.read(self.con)
+            with _columns_lock:
+                for old in [k for k in _facet_columns if k[0] == key[0]]:
+                    del _facet_columns[old]
+                _facet_columns[key] = column
+        return column
+
+    def _facets(self, rowids: list[int]) -> dict[str, dict[str, int]]:
+        """Facet counts of ``rowids``: combinations counted first, then split per field (practice per id)."""
+        column = self._facet_column()
+        codes, size = column.codes, len(column.codes)
+        # A row committed after this reader's column was read counts under no value (code 0).
+        combos = Counter(codes[rowid] if rowid < size else 0 for rowid in rowids)
+        facets: dict[str, dict[str, int]] = {name: {} for name in FACET_FIELDS}
+        for code, n in combos.items():
+            for name, value in zip(FACET_FIELDS, column.values[code]):
+                counts = facets[name]
+                for v in (value.split(",") if name == "practice" else (value,)):
+                    if v:
+                        counts[v] = counts.get(v, 0) + n
+        return facets
+
+    def _match_rows(self, rowids: list[int]) -> None:
+        """Find which query terms each of ``rowids`` holds, in one statement."""
+        if not rowids or self._compiled is None:
+            return
+        sql = (f"SELECT rowid, dxkb_matched(fts) FROM fts WHERE fts MATCH ? "
+               f"AND rowid IN ({', '.join('?' * len(rowids))})")
+        for rowid, found in self.con.execute(sql, [self._compiled.expression, *rowids]):
+            self._remember(int(rowid), str(found or ""))
+
+    def _remember(self, rowid: int, found: str) -> None:
+        pairs = [p.split(COLOCATED_SEP, 1) for p in found.split(POSITION_SEP) if p]
+        for name in COLUMNS:
+            self._matched_cache[(rowid, name)] = frozenset(t for f, t in pairs if f == name)
+
+    def matched_terms(self, hit: e.Hit, field: str) -> frozenset[str]:
+        """See :meth:`index.engine.Reader.matched_terms`."""
+        key = (int(hit.handle), field)
+        if key not in self._matched_cache:
+            self._match_rows([key[0]])
+        return self._matched_cache.get(key, frozenset())
+
+    def passages(self, filters: e.FilterMap, *, tagged: bool = False) -> list[dict[str, Any]]:
+        """See :meth:`index.engine.Reader.passages`."""
+        where, params = _where(filters, tagged)
+        sql = f"SELECT {', '.join('p.' + f for f in PASSAGE_FIELDS)} FROM passages p WHERE {where} ORDER BY p.rowid"
+        return [_passage_fields(row) for row in self.con.execute(sql, params)]
+
+    def group_counts(self, fields: Sequence[str], filters: e.FilterMap, *,
+                     tagged: bool = False) -> dict[tuple[str, ...], int]:
+        """See :meth:`index.engine.Reader.group_counts`."""
+        names = [f for f in fields if f in _FILTERABLE]
+        if len(names) != len(fields):
+            raise ValueError(f"not a passage field: {fields}")
+        where, params = _where(filters, tagged)
+        columns = ", ".join(f"p.{f}" for f in names)
+        sql = f"SELECT {columns}, count(*) FROM passages p WHERE {where} GROUP BY {columns}"
+        return {tuple(str(v) for v in row[:-1]): int(row[-1]) for row in self.con.execute(sql, params)}
+
+    def values(self, field: str) -> set[str]:
+        """See :meth:`index.engine.Reader.values`."""
+        if field not in _FILTERABLE:
+            raise ValueError(f"not a passage field: {field}")
+        if field not in self._values:
+            self._values[field] = {str(r[0]) for r in self.con.execute(f"SELECT DISTINCT {field} FROM passages") if r[0]}
+        return set(self._values[field])
+
+    def report(self, file: str) -> dict[str, Any] | None:
+        """See :meth:`index.engine.Reader.report`."""
+        row = self.con.execute(f"SELECT {', '.join(REPORT_FIELDS)} FROM reports WHERE file = ?", (file,)).fetchone()
+        if row is None:
+            return None
+        return {"id": file, "kind": "report", **dict(zip(REPORT_FIELDS, row))}
+
+    def reports(self) -> list[dict[str, Any]]:
+        """See :meth:`index.engine.Reader.reports`."""
+        rows = self.con.execute(f"SELECT {', '.join(REPORT_FIELDS)} FROM reports ORDER BY rowid")
+        return [{"id": row[0], "kind": "report", **dict(zip(REPORT_FIELDS, row))} for row in rows]
+
+    def up_to_date(self) -> bool:
+        """See :meth:`index.engine.Reader.up_to_date`."""
+        return self._generation() == self.generation
+
+    def close(self) -> None:
+        """See :meth:`index.engine.Reader.close`."""
+        self.con.close()
+
+
+class SqliteWriter:
+    """One write transaction over the index; see :class:`index.engine.Writer`."""
+
+    def __init__(self, path: Path, rebuild: bool, timeout: float) -> None:
+        self.con = _connect(path)
+        self.con.set_busy_timeout(int(timeout * 1000))
+        try:
+            self.con.execute("BEGIN IMMEDIATE")
+        except apsw.BusyError as exc:
+            self.con.close()
+            raise IndexBusyError("別の処理が索引を更新中です。終わってから再実行してください",
+                                 subject=str(path.parent)) from exc
+        meta = _meta(self.con)
+        if rebuild or meta.get("signature") != _signature():
+            self._create()
+        self._generation = int(_meta(self.con).get("generation", "0"))
+
+    def _create(self) -> None:
+        for kind, name in list(self.con.execute(
+                "SELECT type, name FROM sqlite_schema WHERE type IN ('table') AND name NOT LIKE 'sqlite_%' "
+                "AND name NOT LIKE 'fts_%'")):
+            self.con.execute(f'DROP TABLE IF EXISTS "{name}"')
+        self.con.execute(_SCHEMA)
+        self.con.execute("INSERT INTO meta VALUES ('signature', ?), ('generation', '0')", (_signature(),))
+
+    def replace(self, report: dict[str, Any], passages: Sequence[dict[str, Any]], prepared: Any) -> None:
+        """See :meth:`index.engine.Writer.replace`."""
+        self.delete(report["file"])
+        self.con.execute(f"INSERT INTO reports({', '.join(REPORT_FIELDS)}) VALUES ({', '.join('?' * len(REPORT_FIELDS))})",
+                         [str(report.get(f, "")) for f in REPORT_FIELDS])
+        terms = prepared if prepared is not None else SqliteEngine().prepare(passages)
+        insert = (f"INSERT INTO passages({', '.join(PASSAGE_FIELDS)}) "
+                  f"VALUES ({', '.join('?' * len(PASSAGE_FIELDS))})")
+        for doc, (text_terms, heading_terms) in zip(passages, terms):
+            values = [doc.get("order" if f == "ord" else f, "") for f in PASSAGE_FIELDS]
+            self.con.execute(insert, values)
+            rowid = self.con.last_insert_rowid()
+            self.con.execute("INSERT INTO fts(rowid, text, heading) VALUES (?, ?, ?)", (rowid, text_terms, heading_terms))
+
+    def delete(self, file: str) -> None:
+        """See :meth:`index.engine.Writer.delete`."""
+        self.con.execute("DELETE FROM fts WHERE rowid IN (SELECT rowid FROM passages WHERE file = ?)", (file,))
+        self.con.execute("DELETE FROM passages WHERE file = ?", (file,))
+        self.con.execute("DELETE FROM reports WHERE file = ?", (file,))
+
+    def commit(self) -> None:
+        """See :meth:`index.engine.Writer.commit`."""
+        self.con.execute("UPDATE meta SET value = ? WHERE key = 'generation'", (str(self._generation + 1),))
+        self.con.execute("COMMIT")
+        # Fold the write-ahead log back into the database while no reader needs it.
+        self.con.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        self.con.close()
+
+    def cancel(self) -> None:
+        """See :meth:`index.engine.Writer.cancel`."""
+        if not self.con.getautocommit():
+            self.con.execute("ROLLBACK")
+        self.con.close()
+
+
+class SqliteEngine:
+    """The SQLite FTS5 engine: ``dxkb.sqlite`` in the index folder."""
+
+    name = "sqlite"
+
+    def exists(self, index_dir: Path) -> bool:
+        """See :meth:`index.engine.Engine.exists`."""
+        path = Path(index_dir) / DB_NAME
+        return path.is_file() and bool(self._meta(path))
+
+    def _meta(self, path: Path) -> dict[str, str]:
+        con = _connect(path)
+        try:
+            return _meta(con)
+        finally:
+            con.close()
+
+    def is_current(self, index_dir: Path) -> bool:
+        """See :meth:`index.engine.Engine.is_current`."""
+        return self._meta(Path(index_dir) / DB_NAME).get("signature") == _signature()
+
+    def reader(self, index_dir: Path) -> SqliteReader:
+        """See :meth:`index.engine.Engine.reader`."""
+        return SqliteReader(Path(index_dir) / DB_NAME)
+
+    def writer(self, index_dir: Path, *, rebuild: bool, processes: int, timeout: float) -> SqliteWriter:
+        """See :meth:`index.engine.Engine.writer`."""
+        Path(index_dir).mkdir(parents=True, exist_ok=True)
+        return SqliteWriter(Path(index_dir) / DB_NAME, rebuild, timeout)
+
+    def prepare(self, passages: Sequence[dict[str, Any]]) -> list[tuple[str, str]]:
+        """Each passage's text and heading as analysed terms; a heading shared by passages is analysed once."""
+        headings: dict[str, str] = {}
+        out: list[tuple[str, str]] = []
+        for doc in passages:
+            heading = str(doc.get("heading") or "")
+            if heading not in headings:
+                headings[heading] = encode_terms(index_positions(heading))
+            out.append((encode_terms(index_positions(str(doc.get("text") or ""))), headings[heading]))
+        return out

@@ -1,0 +1,264 @@
+"""Every engine behind index.engine keeps the same contract: the same assertions run for each."""
+
+from __future__ import annotations
+
+import shutil
+import time
+import types
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from index.analysis import query_terms
+from index.build import build_index
+from index.engine import ENGINES, And, DisMax, Engine, Every, Or, Phrase, Reader, Term, get_engine
+from index.search import SearchService
+
+ROOT = Path(__file__).resolve().parents[1]
+REPORTS = ROOT / "data" / "reports"
+FILES = ("yokohama-2022-07-digital-committee.txt", "tama-2023-10-kakanai-madoguchi.txt",
+         "narita-2016-01-council-tablets.txt")
+
+
+def _term(word: str, field: str = "text") -> Term:
+    return Term(field, query_terms(word)[0][0])
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Engine, Path]]:
+    folder = tmp_path_factory.mktemp(f"reports-{request.param}")
+    for name in FILES:
+        shutil.copy(REPORTS / name, folder / name)
+    index_dir = tmp_path_factory.mktemp(f"index-{request.param}")
+    assert build_index([folder], index_dir, engine=request.param).ok
+    yield get_engine(request.param), index_dir
+
+
+@pytest.fixture()
+def reader(built: tuple[Engine, Path]) -> Iterator[Reader]:
+    engine, index_dir = built
+    current = engine.reader(index_dir)
+    yield current
+    current.close()
+
+
+@pytest.fixture(scope="module")
+def whoosh_reader(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Reader]:
+    """The reference: the same reports in a Whoosh index."""
+    folder = tmp_path_factory.mktemp("reports-ref")
+    for name in FILES:
+        shutil.copy(REPORTS / name, folder / name)
+    index_dir = tmp_path_factory.mktemp("index-ref")
+    assert build_index([folder], index_dir, engine="whoosh").ok
+    current = get_engine("whoosh").reader(index_dir)
+    yield current
+    current.close()
+
+
+def _ids(reader: Reader, query: Any, filters: dict[str, tuple[str, ...]] | None = None) -> set[str]:
+    return {hit.fields["id"] for hit in reader.search(query, filters or {}, page=1, limit=10_000).hits}
+
+
+def test_engine_is_found_from_the_folder(built: tuple[Engine, Path]) -> None:
+    engine, index_dir = built
+    assert engine.exists(index_dir) and engine.is_current(index_dir)
+    assert get_engine(None, index_dir).name == engine.name or engine.name == get_engine().name
+
+
+QUERIES = [
+    ("term", lambda: _term("BYOD")),
+    ("heading", lambda: _term("窓口", "heading")),
+    ("and", lambda: And((_term("タブレット"), _term("議会")))),
+    ("or", lambda: Or((_term("タブレット"), _term("窓口")))),
+    ("dismax", lambda: DisMax((_term("タブレット"), _term("窓口")), tiebreak=0.1)),
+    ("phrase", lambda: Phrase("text", tuple(g[0] for g in query_terms("書かない窓口")))),
+]
+
+
+@pytest.mark.parametrize(("name", "make"), QUERIES, ids=[q[0] for q in QUERIES])
+def test_same_matches_as_whoosh(reader: Reader, whoosh_reader: Reader, name: str, make: Any) -> None:
+    query = make()
+    found = _ids(reader, query)
+    assert found, name
+    assert found == _ids(whoosh_reader, query), name
+
+
+@pytest.mark.parametrize(("name", "make"), QUERIES, ids=[q[0] for q in QUERIES])
+def test_facets_and_totals_as_whoosh(reader: Reader, whoosh_reader: Reader, name: str, make: Any) -> None:
+    page = reader.search(make(), {}, page=1, limit=3)
+    reference = whoosh_reader.search(make(), {}, page=1, limit=3)
+    assert page.total == reference.total
+    assert len(page.hits) == min(3, page.total)
+    assert page.facets == reference.facets
+
+
+def test_scores_descend_and_pages_continue(reader: Reader) -> None:
+    query = Or((_term("タブレット"), _term("窓口"), _term("議会")))
+    everything = reader.search(query, {}, page=1, limit=1000).hits
+    scores = [hit.score for hit in everything]
+    assert scores == sorted(scores, reverse=True) and scores[0] > 0
+    first = reader.search(query, {}, page=1, limit=5).hits
+    second = reader.search(query, {}, page=2, limit=5).hits
+    assert [h.fields["id"] for h in first + second] == [h.fields["id"] for h in everything[:10]]
+
+
+def test_and_is_the_intersection(reader: Reader) -> None:
+    a, b = _term("タブレット"), _term("議会")
+    assert _ids(reader, And((a, b))) == _ids(reader, a) & _ids(reader, b)
+    assert _ids(reader, Or((a, b))) == _ids(reader, a) | _ids(reader, b)
+
+
+def test_boost_orders_the_alternatives(reader: Reader) -> None:
+    a, b = _term("タブレット"), _term("窓口")
+    plain = reader.search(Or((a, b)), {}, page=1, limit=1).hits[0]
+    boosted = reader.search(Or((Term(a.field, a.text, boost=50.0), b)), {}, page=1, limit=1).hits[0]
+    assert a.text in reader.matched_terms(boosted, "text")
+    assert boosted.score > plain.score or a.text in reader.matched_terms(plain, "text")
+
+
+@pytest.mark.parametrize("filters", [
+    {"section": ("qa",)}, {"prefecture": ("東京都",)}, {"year": ("2023", "2016")}, {"practice": ("byod",)},
+])
+def test_filters_narrow(reader: Reader, whoosh_reader: Reader, filters: dict[str, tuple[str, ...]]) -> None:
+    query = Or((_term("タブレット"), _term("窓口"), _term("BYOD")))
+    narrowed = reader.search(query, filters, page=1, limit=1000)
+    assert narrowed.total == len(narrowed.hits) > 0
+    for hit in narrowed.hits:
+        for name, values in filters.items():
+            held = str(hit.fields[name]).split(",") if name == "practice" else [str(hit.fields[name])]
+            assert set(held) & set(values), (name, hit.fields[name])
+    assert _ids(reader, query, filters) == _ids(whoosh_reader, query, filters)
+
+
+def test_every_lists_the_filtered_passages_in_index_order(reader: Reader) -> None:
+    page = reader.search(Every(), {"section": ("qa",)}, page=1, limit=10_000)
+    expected = reader.passages({"section": ("qa",)})
+    assert [h.fields["id"] for h in page.hits] == [p["id"] for p in expected]
+    assert page.total == len(expected) > 0
+
+
+def test_counts_values_and_reports(reader: Reader, whoosh_reader: Reader) -> None:
+    counts = reader.group_counts(("municipality", "prefecture"), {})
+    assert counts == whoosh_reader.group_counts(("municipality", "prefecture"), {})
+    assert sum(counts.values()) == len(reader.passages({}))
+    tagged = reader.group_counts(("practice",), {}, tagged=True)
+    assert all(ids for (ids,) in tagged) and sum(tagged.values()) == len(reader.passages({}, tagged=True))
+    fields = ("practice", "file", "municipality")
+    assert reader.group_counts(fields, {}, tagged=True) == whoosh_reader.group_counts(fields, {}, tagged=True)
+    assert reader.values("prefecture") == whoosh_reader.values("prefecture")
+    assert sorted(r["file"] for r in reader.reports()) == sorted(FILES)
+    report = reader.report(FILES[0])
+    assert report is not None and report["report_json"].startswith("{") and len(report["sha256"]) == 64
+    assert reader.report("no-such-file.txt") is None
+
+
+def test_passage_fields_have_the_stored_shape(reader: Reader, whoosh_reader: Reader) -> None:
+    mine = {p["id"]: p for p in reader.passages({"practice": ("byod",)})}
+    theirs = {p["id"]: p for p in whoosh_reader.passages({"practice": ("byod",)})}
+    assert mine.keys() == theirs.keys() and mine
+    for key, fields in theirs.items():
+        for name, value in fields.items():
+            if name != "source":  # the folders differ
+                assert mine[key][name] == value, name
+
+
+def test_matched_terms_are_query_terms(reader: Reader) -> None:
+    a, b = _term("タブレット"), _term("議会")
+    for hit in reader.search(Or((a, b)), {}, page=1, limit=20).hits:
+        assert reader.matched_terms(hit, "text") <= {a.text, b.text}
+        assert reader.matched_terms(hit, "text")
+
+
+def test_writer_replaces_deletes_cancels_and_commits(built: tuple[Engine, Path], tmp_path: Path) -> None:
+    engine, source = built
+    index_dir = tmp_path / "copy"
+    shutil.copytree(source, index_dir)
+    old = engine.reader(index_dir)
+    report = old.report(FILES[0])
+    assert report is not None
+    passages = old.passages({"file": (FILES[0],)})
+    writer = engine.writer(index_dir, rebuild=False, processes=1, timeout=5)
+    writer.delete(FILES[0])
+    writer.cancel()
+    assert engine.reader(index_dir).report(FILES[0]) is not None
+    writer = engine.writer(index_dir, rebuild=False, processes=1, timeout=5)
+    writer.replace(report, passages[:1], engine.prepare(passages[:1]))
+    writer.delete(FILES[1])
+    assert old.up_to_date()
+    writer.commit()
+    assert not old.up_to_date()
+    assert len(old.passages({"file": (FILES[0],)})) == len(passages) or not old.up_to_date()
+    new = engine.reader(index_dir)
+    assert [p["id"] for p in new.passages({"file": (FILES[0],)})] == [passages[0]["id"]]
+    assert new.report(FILES[1]) is None and new.passages({"file": (FILES[1],)}) == []
+    assert _ids(new, _term("BYOD")) <= {passages[0]["id"]} | {p["id"] for p in new.passages({})}
+    old.close()
+    new.close()
+
+
+def test_service_answers_the_same_shape(built: tuple[Engine, Path]) -> None:
+    engine, index_dir = built
+    service = SearchService(index_dir, engine=engine.name)
+    result = service.search("書かない窓口")
+    assert result["total"] > 0 and "<mark" in result["hits"][0]["snippet"]
+    assert set(result["facets"]) == {"municipality", "prefecture", "year", "section", "practice"}
+    assert service.stats()["reports"] == len(FILES)
+    assert service.matrix()["rows"]
+    assert any(p["passages"] for c in service.practices()["categories"] for p in c["practices"])
+
+
+def test_a_past_deadline_never_gives_more_than_the_full_search(reader: Reader) -> None:
+    query = Or((_term("タブレット"), _term("窓口"), _term("議会"), _term("BYOD")))
+    full = reader.search(query, {}, page=1, limit=5)
+    assert not full.partial and full.total > 5
+    cut = reader.search(query, {}, page=1, limit=5, deadline=time.monotonic() - 1)
+    assert cut.total <= full.total and (cut.partial or cut.total == full.total)
+
+
+def test_sqlite_search_stops_at_its_deadline(monkeypatch: pytest.MonkeyPatch, built: tuple[Engine, Path]) -> None:
+    engine, index_dir = built
+    if engine.name != "sqlite":
+        return
+    from index import search as search_module
+    from index import sqlite_engine
+
+    monkeypatch.setattr(sqlite_engine, "PROGRESS_STEPS", 1)
+    monkeypatch.setenv("DXKB_QUERY_BUDGET_MS", "1")
+    # The service's clock says the request began long ago: the deadline has passed.
+    monkeypatch.setattr(search_module, "time", types.SimpleNamespace(monotonic=lambda: 0.0))
+    service = SearchService(index_dir, engine="sqlite")
+    result = service.search("タブレット 窓口 議会")
+    assert result["partial"] is True and any("制限時間" in n for n in result["notices"])
+    monkeypatch.setenv("DXKB_QUERY_BUDGET_MS", "0")
+    assert service.search("タブレット 窓口 議会")["partial"] is False
+
+
+def test_engine_name_precedence(monkeypatch: pytest.MonkeyPatch, built: tuple[Engine, Path]) -> None:
+    from index.engine import DEFAULT_ENGINE, engine_name
+    from kb.errors import QueryError
+
+    engine, index_dir = built
+    monkeypatch.delenv("DXKB_ENGINE", raising=False)
+    assert engine_name(None, index_dir) == engine.name  # an existing index keeps its engine
+    assert engine_name(None, index_dir.parent / "nothing-here") == DEFAULT_ENGINE == "sqlite"
+    monkeypatch.setenv("DXKB_ENGINE", "whoosh")
+    assert engine_name(None, index_dir) == "whoosh"
+    assert engine_name("sqlite", index_dir) == "sqlite"
+    with pytest.raises(QueryError):
+        engine_name("lucene")
+
+
+def test_cli_index_takes_an_engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from webui.cli import main
+
+    monkeypatch.delenv("DXKB_ENGINE", raising=False)
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    shutil.copy(REPORTS / FILES[0], folder / FILES[0])
+    result = CliRunner().invoke(main, ["index", str(folder), "--index", str(tmp_path / "ix"), "--engine", "whoosh"])
+    assert result.exit_code == 0, result.output
+    assert get_engine("whoosh").exists(tmp_path / "ix") and not get_engine("sqlite").exists(tmp_path / "ix")
