@@ -73,26 +73,7 @@ def test_visits_match_truth(name: str) -> None:
     assert got == want
 
 
-# Q&A counts that fail only because kb/qa.py does not read these Q&A markers yet (the Q&A
-# helper's work); the visits themselves agree (test_visits_match_truth).
-_QA_PENDING: dict[str, str] = {
-    "fuchu-2023-07-sarabetsu-fuchu.txt": "Q&A as 「問い」 lines answered by 「→」 lines",
-    "meguro-2023-11-fukaya-kakanai.txt": "（質問） lines each followed by an unmarked indented answer",
-    "miyakonojo-2024-02-online-genai.txt": "―質問―／―回答― block headings",
-    "obu-2022-10-digital-three-cities.txt": "Q&A as 質問｜回答 table rows",
-    "onomichi-2017-07-council-ict.txt": "「質疑：」／「応答：」 lines",
-    "sagae-2015-11-paperless-council.txt": "「○委員」 answered by 「●村」「●市」「●町」",
-}
-
-
-def _qa_cases() -> list[Any]:
-    return [
-        pytest.param(n, marks=[pytest.mark.xfail(strict=True, reason=_QA_PENDING[n])] if n in _QA_PENDING else [])
-        for n in _with_truth()
-    ]
-
-
-@pytest.mark.parametrize("name", _qa_cases())
+@pytest.mark.parametrize("name", _with_truth())
 def test_qa_counts_match_truth(name: str) -> None:
     """The number of Q&A pairs of every visit."""
     report, truth = _parse(name), _truth(name)
@@ -235,16 +216,7 @@ def _words(text: str) -> set[str]:
     return {s for s in stripped if len(s) >= 15}
 
 
-# Text lost only because kb/qa.py does not read these Q&A markers yet (the Q&A helper's work).
-_DROPPED_PENDING = {
-    "meguro-2023-11-fukaya-kakanai.txt": "（質問） lines followed by an unmarked answer are not kept yet",
-}
-
-
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=[pytest.mark.xfail(strict=True, reason=_DROPPED_PENDING[n])] if n in _DROPPED_PENDING else [])
-    for n in _report_files()
-])
+@pytest.mark.parametrize("name", _report_files())
 def test_nothing_is_dropped(name: str) -> None:
     """Every sentence of 15+ characters of the text is in some passage or field."""
     report = _parse(name)

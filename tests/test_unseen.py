@@ -28,14 +28,8 @@ DATA = Path(__file__).resolve().parent / "data"
 
 
 _LOST = "parser: follows from the visits it misses (see the places entry)"
-_HOST_LATE = "parser: topic headings naming no place, the host named only in the first sentence (「豊岡市では、…」): no visit"
-_DAY_LINE = "parser: day lines 「◎10月3日（火）　14：00～16：00　愛媛県西条市」 are not visit headings: no visit"
-_R_DATES = "parser: 「〇…について【静岡県袋井市】」 under 「▼R5.11.16（木）」 day lines are not visit headings: no visit"
-_ROMAN = "parser: Roman-numeral sections 「Ⅱ　第1視察地　北上市（1月22日）」 are not visit headings: no visit"
-_SLASH_DAY = "parser: day headings 「2/14(水)　福岡県飯塚市」 (month/day with a slash) are not visit headings: no visit"
 _TORTOISE = "parser: 「〔北見市〕　6月11日（火）」 headings are not visit headings: no visit"
 _SONO = "parser: 「その１　香川県丸亀市（６日）」 headings are not visit headings: no visit"
-_BLOG = "parser: a blog post naming its one host in the title and prose only (「長野県安曇野市を訪ね」): no visit"
 _ELSEWHERE = "parser: 長崎県庁, listed but reported in a 別冊 (省略), becomes a visit"
 _FACILITY = "parser: 「いずも産業未来センター（島根県出雲市）（10月25日）」 (facility, host in parentheses) is no visit heading"
 _QA_TABLE = "parser: rows of a two-column 質問｜回答 table are not read as Q&A pairs"
@@ -44,75 +38,29 @@ KNOWN_PARSER_GAPS: dict[tuple[str, str], str] = {
     ("unseen-alpha-markers.txt", "visits"): "parser: wrong dates and no Q&A (see the dates and qa entries)",
     ("unseen-alpha-markers.txt", "dates"): "parser: 「日程　８月２７日（火）射水市、８月２８日（水）南砺市」 is not read; "
     "both visits get the report's own date (9月12日)",
-    ("unseen-alpha-markers.txt", "qa"): "parser: 「（質問）…」 followed by an unmarked indented answer is not read as a pair",
     ("unseen-alpha-markers.txt", "members"): "parser: 「委　員　小林達也（委員長）、…」 (label spaced out, roles in "
     "parentheses) yields no members",
     ("unseen-box-schedule.txt", "visits"): "parser: wrong dates, no Q&A, and the 所感 paragraphs under （磐田市）/（掛川市） "
     "sub-headings reach no visit",
-    ("unseen-box-schedule.txt", "dates"): "parser: the box-drawing schedule (┃１０月３日（木）┃静岡県磐田市┃…) is not "
-    "read; both visits get the report's own date (１０月１８日)",
     ("unseen-box-schedule.txt", "qa"): "parser: ◆質問／◇回答 are not read as question/answer marks",
-    ("unseen-box-schedule.txt", "members"): "parser: names split by runs of full-width spaces, each with a space inside "
-    "(田村　修　　　根岸　美穂), are glued into one",
-    ("unseen-date-forms.txt", "visits"): _SLASH_DAY,
-    ("unseen-date-forms.txt", "places"): _SLASH_DAY,
-    ("unseen-date-forms.txt", "dates"): _LOST,
-    ("unseen-date-forms.txt", "qa"): _LOST,
-    ("unseen-date-forms.txt", "observations"): _LOST,
     ("unseen-date-forms.txt", "body"): "parser: the body 会派「みらい明石」 in the title is not read",
-    ("unseen-day-markers.txt", "visits"): _DAY_LINE,
-    ("unseen-day-markers.txt", "places"): _DAY_LINE,
-    ("unseen-day-markers.txt", "dates"): _LOST,
-    ("unseen-day-markers.txt", "qa"): _LOST,
     ("unseen-day-markers.txt", "members"): "parser: 「１．視察者」 with roles on their own lines yields no members",
     ("unseen-facilities.html", "visits"): _FACILITY + "; and no Q&A from the tables",
     ("unseen-facilities.html", "places"): _FACILITY,
     ("unseen-facilities.html", "dates"): _LOST,
     ("unseen-facilities.html", "qa"): _QA_TABLE,
-    ("unseen-first-sentence-host.txt", "visits"): _HOST_LATE,
-    ("unseen-first-sentence-host.txt", "places"): _HOST_LATE,
-    ("unseen-first-sentence-host.txt", "dates"): _LOST,
-    ("unseen-first-sentence-host.txt", "qa"): _LOST,
-    ("unseen-first-sentence-host.txt", "observations"): _LOST,
-    ("unseen-kanji-dates.txt", "visits"): "parser: the 「一　所感」 section (the same 一 mark as every other section) "
-    "is not read as observations",
-    ("unseen-kanji-dates.txt", "observations"): "parser: the 「一　所感」 section is not read as observations",
     ("unseen-kanji-dates.txt", "members"): "parser: 「一　視察委員」 with roles on their own lines yields no members",
     ("unseen-member-obs.txt", "visits"): _TORTOISE,
-    ("unseen-member-obs.txt", "places"): _TORTOISE,
-    ("unseen-member-obs.txt", "dates"): _LOST,
-    ("unseen-member-obs.txt", "qa"): _LOST,
     ("unseen-member-obs.txt", "observations"): _LOST,
-    ("unseen-no-date.txt", "visits"): _BLOG,
-    ("unseen-no-date.txt", "places"): _BLOG,
-    ("unseen-no-date.txt", "dates"): _LOST,
-    ("unseen-no-date.txt", "qa"): _LOST,
-    ("unseen-no-date.txt", "observations"): _LOST,
     ("unseen-no-date.txt", "body"): "parser: the body is read as 「会派 【」 from 「【会派視察】」, not 会派「新政いいだ」",
-    ("unseen-online.txt", "visits"): "parser: 「1/25(木)」 under a 令和５年度 title is not read as a date",
-    ("unseen-online.txt", "dates"): "parser: 「1/25(木)」 under a 令和５年度 title is not read as a date",
-    ("unseen-own-city.txt", "visits"): "parser: unquoted prose Q&A 「…について質問したところ、…との回答であった」 is not read",
-    ("unseen-own-city.txt", "qa"): "parser: unquoted prose Q&A 「…について質問したところ、…との回答であった」 is not read",
-    ("unseen-r-dates.txt", "visits"): _R_DATES,
-    ("unseen-r-dates.txt", "places"): _R_DATES,
-    ("unseen-r-dates.txt", "dates"): _LOST,
-    ("unseen-r-dates.txt", "qa"): _LOST,
-    ("unseen-r-dates.txt", "observations"): _LOST,
     ("unseen-r-dates.txt", "members"): "parser: 「委員長 菊地 和彦／副委員長 …／委員 …」 (split by ／) yields no members",
-    ("unseen-roman-sections.txt", "visits"): _ROMAN,
-    ("unseen-roman-sections.txt", "places"): _ROMAN,
-    ("unseen-roman-sections.txt", "dates"): _LOST,
-    ("unseen-roman-sections.txt", "qa"): _LOST,
-    ("unseen-roman-sections.txt", "observations"): _LOST,
     ("unseen-skipped-host.txt", "visits"): _ELSEWHERE,
     ("unseen-skipped-host.txt", "places"): _ELSEWHERE,
     ("unseen-skipped-host.txt", "dates"): _LOST,
     ("unseen-skipped-host.txt", "qa"): _LOST,
     ("unseen-skipped-host.txt", "observations"): _LOST,
     ("unseen-sono-range.txt", "visits"): _SONO,
-    ("unseen-sono-range.txt", "places"): _SONO,
     ("unseen-sono-range.txt", "dates"): _LOST,
-    ("unseen-sono-range.txt", "qa"): _LOST,
     ("unseen-sono-range.txt", "members"): "parser: 「２　委　員　委員長　足立　康弘　　副委員長　…」 yields no members",
 }
 
