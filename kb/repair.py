@@ -131,7 +131,8 @@ def remove_running_headers(text: str) -> str:
     Repetition alone is not enough: report skeletons repeat headings such as
     "### 1 視察先" for every visit, so headings are never dropped and other
     repeated lines only where they touch a page number, form feed or the
-    start/end of the document.
+    start/end of the document, and only when most of their occurrences do
+    (「―質問―」 before every question may happen to sit by two page breaks).
     """
     lines = text.split("\n")
     markers = [is_page_marker(line) for line in lines]
@@ -145,6 +146,7 @@ def remove_running_headers(text: str) -> str:
         not markers[i]
         and counts[line.strip()] >= 3
         and by_marker[line.strip()] >= 2  # a real header touches several page breaks
+        and by_marker[line.strip()] * 2 > counts[line.strip()]
         and len(line.strip()) <= 40
         and not line.lstrip().startswith("#")
         and _next_to_page_break(lines, i, markers, edges=True)

@@ -88,8 +88,6 @@ KNOWN_PARSER_GAPS: dict[tuple[str, str], str] = {
     ("shinjo-2019-10-smart-city.txt", "fields_to_pipe_table"): _TABLE + " (令和元年 of the 視察日程 row is lost: 2020)",
     ("shinjo-2019-10-smart-city.txt", "fields_to_tsv"): _TABLE + " (令和元年 of the 視察日程 row is lost: 2020)",
     ("kasukabe-2023-01-council-tablets.html", "qa_as_shitsumon+page_headers"): _HEADER_QA,
-    ("miyakonojo-2024-02-online-genai.txt", "double_blank_lines+page_numbers"): "parser: with blank lines doubled and "
-    "page numbers, 「―質問―」 touches two page breaks and is removed as a running header: a pair per visit is lost",
     ("unseen-day-markers.txt", "hard_wrap+page_headers"): "parser: the wrapped day lines and running headers leave "
     "both visits without a date",
     ("unseen-online.txt", "double_blank_lines+hard_wrap+page_numbers+page_headers"): "parser: the visit's date is lost "

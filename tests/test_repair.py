@@ -301,3 +301,14 @@ def test_shift_jis_variant_repairs_like_the_utf8_report() -> None:
     assert len(shared) >= 0.9 * len(utf8_lines)
     assert "（1）新潟市　DXプラットフォーム推進事業について" in shared
     assert any("1,500万円" in line for line in shared)
+
+
+@pytest.mark.parametrize(
+    ("in_text", "kept"),
+    [(0, False), (4, False), (5, True), (9, True)],
+)
+def test_running_header_must_mostly_touch_page_breaks(in_text: int, kept: bool) -> None:
+    """A line by five page breaks but repeated as often again in the text is text (「―質問―」)."""
+    first = "本文。\n" + "".join(f"―質問―\n問{n}。\n" for n in range(in_text)) + "- 0 -"
+    pages = [first] + [f"―質問―\n本文その{n}。\n- {n} -" for n in range(1, 6)]
+    assert ("―質問―\n本文その1" in repair_text("\n".join(pages))) is kept
