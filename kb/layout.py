@@ -236,12 +236,25 @@ def find_fields(lines: list[Line]) -> list[Field]:
     return fields
 
 
+# A field written as a table row: 「｜視察先｜埼玉県本庄市｜」 or 「視察先<TAB>埼玉県本庄市」.
+_PIPE_ROW = re.compile(r"^[|｜]\s*(?P<label>[^|｜]{1,12}?)\s*[|｜]\s*(?P<value>[^|｜]+?)\s*[|｜]?$")
+_TAB_ROW = re.compile(r"^(?P<label>[^\t]{1,12}?)[ \u3000]*\t+\s*(?P<value>\S.*)$")
+
+
+def row_as_field(text: str) -> str:
+    """A two-cell table row as the labelled line it stands for (「視察先：埼玉県本庄市」); other text unchanged."""
+    m = _PIPE_ROW.match(text) or _TAB_ROW.match(text)
+    if m is None or label_kind(strip_marker(m.group("label"))) is None:
+        return text
+    return f"{m.group('label')}：{m.group('value')}"
+
+
 def field_at(lines: list[Line], i: int) -> Field | None:
     """The labelled field starting at line ``i``, if any."""
     line = lines[i]
     if line.blank:
         return None
-    body = strip_marker(line.text)
+    body = strip_marker(row_as_field(line.text))
     body = re.sub(r"^[（(](?=[^）)]*[:：])(.*)[）)]$", r"\1", body)
     kind = label_kind(body)
     if kind is not None:

@@ -18,6 +18,7 @@ from kb.layout import (
     next_text,
     norm_label,
     prev_nonblank,
+    row_as_field,
     split_lines,
     strip_marker,
 )
@@ -188,6 +189,10 @@ def test_norm_label_drops_spaces_and_trailing_parenthesis() -> None:
         ("対応者（役職名）：企画部長", "respondents", ["企画部長"]),
         ("説明者（役職）：企画課長", "respondents", ["企画課長"]),
         ("3 対応者（役職名） 企画部長", "respondents", ["企画部長"]),
+        ("｜視察先｜埼玉県本庄市｜", "place", ["埼玉県本庄市"]),
+        ("| 視察日 | 令和5年10月12日 |", "date", ["令和5年10月12日"]),
+        ("視察期間\t令和７年１１月１３日～１１月１４日", "date", ["令和７年１１月１３日～１１月１４日"]),
+        ("調査先\t\t栃木県議会", "place", ["栃木県議会"]),
     ],
 )
 def test_field_on_one_line(text: str, kind: str, value: list[str]) -> None:
@@ -196,10 +201,25 @@ def test_field_on_one_line(text: str, kind: str, value: list[str]) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["本市の視察先は多い", "対応として、窓口を増やした", "所感：参考になった", "説明者（市長）から話があった。", "函館市では公式LINEを使っている。", ""],
+    ["本市の視察先は多い", "｜月日｜視察先｜項目｜", "｜質問｜回答｜", "意見\t多数", "対応として、窓口を増やした", "所感：参考になった", "説明者（市長）から話があった。", "函館市では公式LINEを使っている。", ""],
 )
 def test_no_field(text: str) -> None:
     assert field_at(split_lines(text), 0) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        ("｜視察先｜埼玉県本庄市｜", "視察先：埼玉県本庄市"),
+        ("視察日\t令和5年10月12日", "視察日：令和5年10月12日"),
+        ("｜1｜本庄市｜", "｜1｜本庄市｜"),
+        ("｜視察先｜本庄市｜戸田市｜", "｜視察先｜本庄市｜戸田市｜"),
+        ("費用\t2千万円", "費用\t2千万円"),
+    ],
+)
+def test_row_as_field(text: str, field: str) -> None:
+    """A two-cell table row whose first cell is a known label reads as that labelled field."""
+    assert row_as_field(text) == field
 
 
 @pytest.mark.parametrize(
