@@ -133,24 +133,28 @@ def remove_running_headers(text: str) -> str:
     repeated lines only where they touch a page number, form feed or the
     start/end of the document, and only when most of their occurrences do
     (「―質問―」 before every question may happen to sit by two page breaks).
+    The title heading counts as an occurrence of the header repeating it, and
+    the document's first line is kept: it is the title, and often the only
+    place that gives the year (「令和５年度　…　行政視察報告」).
     """
     lines = text.split("\n")
     markers = [is_page_marker(line) for line in lines]
-    counts = Counter(line.strip() for line in lines if line.strip())
+    keys = [line.strip().lstrip("#").strip() for line in lines]
+    counts = Counter(key for key in keys if key)
     by_marker = Counter(
-        line.strip()
-        for i, line in enumerate(lines)
-        if line.strip() and _next_to_page_break(lines, i, markers, edges=False)
+        key for i, key in enumerate(keys) if key and _next_to_page_break(lines, i, markers, edges=False)
     )
+    first = next((i for i, key in enumerate(keys) if key), -1)
     drop = [
         not markers[i]
-        and counts[line.strip()] >= 3
-        and by_marker[line.strip()] >= 2  # a real header touches several page breaks
-        and by_marker[line.strip()] * 2 > counts[line.strip()]
-        and len(line.strip()) <= 40
+        and i != first
+        and counts[key] >= 3
+        and by_marker[key] >= 2  # a real header touches several page breaks
+        and by_marker[key] * 2 > counts[key]
+        and len(key) <= 40
         and not line.lstrip().startswith("#")
         and _next_to_page_break(lines, i, markers, edges=True)
-        for i, line in enumerate(lines)
+        for i, (line, key) in enumerate(zip(lines, keys))
     ]
     return _drop_lines(lines, drop)
 

@@ -62,40 +62,14 @@ REPORTS = Path(__file__).resolve().parent.parent / "data" / "reports"
 UNSEEN = Path(__file__).resolve().parent / "data"
 
 _WRAP = "parser: lines hard-wrapped at 35 characters split a marked question/answer or a quoted 「…」との質問, pairs are lost"
-_TABLE = "parser: a labelled field written as a table row (｜視察先｜…｜ or tab-separated) is not read as a field"
 _HEADER_QA = "parser: a running page header between 質問：/回答： pairs ends the Q&A section, later pairs are lost"
 
 
-_TABLE_WRAP = _TABLE + ", and a field row wrapped at 35 characters loses the visit"
-_TABLE_GAP = _TABLE + ", and a blank line between field rows loses the visit"
 
 KNOWN_PARSER_GAPS: dict[tuple[str, str], str] = {
-    ("kasukabe-2023-01-council-tablets.txt", "fields_to_pipe_table+hard_wrap"): _TABLE_WRAP,
-    ("kasukabe-2023-01-council-tablets.txt", "fields_to_tsv+hard_wrap"): _TABLE_WRAP,
-    ("kasukabe-2023-10-public-cloud.txt", "fields_to_pipe_table+hard_wrap"): _TABLE_WRAP,
-    ("kasukabe-2023-10-public-cloud.txt", "fields_to_tsv+hard_wrap"): _TABLE_WRAP,
-    ("kasukabe-2024-07-hakodate-dx-vision.txt", "fields_to_pipe_table+hard_wrap"): _TABLE_WRAP,
-    ("kasukabe-2024-07-hakodate-dx-vision.txt", "fields_to_tsv+hard_wrap"): _TABLE_WRAP,
-    ("kasukabe-2023-01-council-tablets.html", "fields_to_pipe_table+hard_wrap"): _TABLE_WRAP,
-    ("kasukabe-2023-01-council-tablets.html", "fields_to_tsv+hard_wrap"): _TABLE_WRAP,
-    ("kasukabe-2023-01-council-tablets.html", "fields_to_pipe_table+double_blank_lines"): _TABLE_GAP,
-    ("kasukabe-2023-01-council-tablets.html", "fields_to_tsv+double_blank_lines"): _TABLE_GAP,
-    ("unseen-cms-table.html", "fields_to_tsv+hard_wrap"): _TABLE_WRAP,
-    ("unseen-cms-table.html", "fields_to_tsv+double_blank_lines"): _TABLE_GAP,
     ("unseen-day-headings.txt", "double_blank_lines+era_to_western+hard_wrap+indent_half_width+page_headers+page_numbers"):
         "parser: the wrapped, paginated report loses one Q&A pair of its second visit",
-    ("nagano-pref-2024-08-paperless-genai.txt", "fields_to_tsv"): _TABLE + " (a place in the 調査先 row becomes a visit)",
-    ("shinjo-2019-10-smart-city.txt", "fields_to_pipe_table"): _TABLE + " (令和元年 of the 視察日程 row is lost: 2020)",
-    ("shinjo-2019-10-smart-city.txt", "fields_to_tsv"): _TABLE + " (令和元年 of the 視察日程 row is lost: 2020)",
-    ("kasukabe-2023-01-council-tablets.html", "qa_as_shitsumon+page_headers"): _HEADER_QA,
-    ("unseen-day-markers.txt", "hard_wrap+page_headers"): "parser: the wrapped day lines and running headers leave "
-    "both visits without a date",
-    ("unseen-online.txt", "double_blank_lines+hard_wrap+page_numbers+page_headers"): "parser: the visit's date is lost "
-    "when the wrapped text is paginated with running headers",
     ("unseen-blog-prose.txt", "hard_wrap"): _WRAP,
-    ("unseen-cms-table.html", "fields_to_pipe_table"): _TABLE,
-    ("itabashi-2025-11-saitama-dx.txt", "fields_to_pipe_table"): _TABLE + " (the second day of 視察期間 is lost)",
-    ("itabashi-2025-11-saitama-dx.txt", "fields_to_tsv"): _TABLE + " (the second day of 視察期間 is lost)",
 }
 
 # --- the transformers' own golden tables -------------------------------------------------------

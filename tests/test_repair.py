@@ -220,7 +220,8 @@ def test_remove_page_numbers(raw: str, expected: str) -> None:
 
 def test_running_header_next_to_page_numbers_is_removed() -> None:
     pages = [f"市議会だより\n\n本文その{n}。\n\n- {n} -" for n in (1, 2, 3)]
-    assert repair_text("\n\n".join(pages)) == "本文その1。\n\n本文その2。\n\n本文その3。\n"
+    # The first occurrence opens the document: it is kept as its title (it may carry the year).
+    assert repair_text("\n\n".join(pages)) == "市議会だより\n\n本文その1。\n\n本文その2。\n\n本文その3。\n"
 
 
 @pytest.mark.parametrize(
@@ -312,3 +313,14 @@ def test_running_header_must_mostly_touch_page_breaks(in_text: int, kept: bool) 
     first = "本文。\n" + "".join(f"―質問―\n問{n}。\n" for n in range(in_text)) + "- 0 -"
     pages = [first] + [f"―質問―\n本文その{n}。\n- {n} -" for n in range(1, 6)]
     assert ("―質問―\n本文その1" in repair_text("\n".join(pages))) is kept
+
+
+def test_running_header_repeating_the_title_heading_on_two_pages_is_removed() -> None:
+    """The title heading is the header's first occurrence: two page tops suffice."""
+    text = "## 行政視察報告書\n本文1。\n- 1 -\n\f\n行政視察報告書\n質問：費用は。\n- 2 -\n\f\n行政視察報告書\n回答：無料。"
+    assert repair_text(text) == "## 行政視察報告書\n本文1。\n\n質問：費用は。\n\n回答：無料。\n"
+
+
+def test_running_header_opening_the_document_is_kept_as_its_title() -> None:
+    pages = [f"令和５年度　行政視察報告\n本文その{n}。\n- {n} -" for n in (1, 2, 3)]
+    assert repair_text("\n".join(pages)).splitlines()[:2] == ["令和5年度　行政視察報告", "本文その1。"]
