@@ -160,9 +160,38 @@ def remove_running_headers(text: str) -> str:
 
 
 def remove_page_numbers(text: str) -> str:
-    """Remove page-number lines and form feeds, leaving one blank line in their place."""
+    """Remove page-number lines and form feeds, leaving one blank line in their place.
+
+    Where the page break cuts a sentence (the line above stops mid-sentence,
+    the line below continues it) no blank line is left: the halves stay one
+    paragraph, as a question cut by the page is still one question.
+    """
     lines = text.split("\n")
-    return _drop_lines(lines, [is_page_marker(line) for line in lines])
+    drop = [is_page_marker(line) for line in lines]
+    for i, marker in enumerate(list(drop)):
+        if marker:
+            _drop_blanks_of_cut_sentence(lines, drop, i)
+    return _drop_lines(lines, drop)
+
+
+def _drop_blanks_of_cut_sentence(lines: list[str], drop: list[bool], i: int) -> None:
+    """Flag the blank lines around the page marker at ``i`` when it splits a sentence."""
+    lo, hi = i, i
+    while lo > 0 and (not lines[lo - 1].strip() or drop[lo - 1]):
+        lo -= 1
+    while hi + 1 < len(lines) and (not lines[hi + 1].strip() or drop[hi + 1]):
+        hi += 1
+    if lo == 0 or hi + 1 >= len(lines):
+        return
+    above, below = lines[lo - 1].strip(_SPACES), lines[hi + 1]
+    if (
+        len(above) >= _MIN_BROKEN_LINE
+        and any(mark in above for mark in _PROSE_MARKS)
+        and not above.endswith(_SENTENCE_END + tuple("：:】"))
+        and _can_continue(below)
+    ):
+        for k in range(lo, hi + 1):
+            drop[k] = True
 
 
 # --- letter spacing -------------------------------------------------------

@@ -324,3 +324,18 @@ def test_running_header_repeating_the_title_heading_on_two_pages_is_removed() ->
 def test_running_header_opening_the_document_is_kept_as_its_title() -> None:
     pages = [f"令和５年度　行政視察報告\n本文その{n}。\n- {n} -" for n in (1, 2, 3)]
     assert repair_text("\n".join(pages)).splitlines()[:2] == ["令和5年度　行政視察報告", "本文その1。"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        # a question cut by the page: its halves stay together
+        ("1　（委員）保護者の中には、連絡を望まない方もいるのではない\n\n- 3 -\n\fか。\n", "1　（委員）保護者の中には、連絡を望まない方もいるのではない\nか。\n"),
+        # a sentence that ends before the page break keeps its blank line
+        ("保護者の中には、連絡を望まない方もいるとのことである。\n\n- 3 -\n\fまた、紙の連絡も残す。\n", "保護者の中には、連絡を望まない方もいるとのことである。\n\nまた、紙の連絡も残す。\n"),
+        # a heading above the break is not a cut sentence
+        ("【質疑応答】\n\n- 3 -\n\fか。\n", "【質疑応答】\n\nか。\n"),
+    ],
+)
+def test_page_break_inside_a_sentence_leaves_no_blank_line(raw: str, expected: str) -> None:
+    assert repair_text(raw) == expected
