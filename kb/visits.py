@@ -284,9 +284,19 @@ def fallback_visit(lines: list[Line], table: MunicipalityTable, text: str) -> li
 
 def _prose_start(lines: list[Line], title: int, name: str) -> int:
     """Where a visit told in prose starts: the first sentence naming the place, else the first sentence."""
-    prose = [ln for ln in lines[title + 1:] if ln.text.endswith("。")]
+    prose = [ln for ln in lines[title + 1:] if ln.text.endswith("。") or _opens_wrapped_paragraph(lines, ln.idx)]
     naming = [ln for ln in prose if name in compact(ln.text)]
     return (naming or prose or [lines[title]])[0].idx
+
+
+def _opens_wrapped_paragraph(lines: list[Line], i: int) -> bool:
+    """A long line after a blank one whose paragraph, hard-wrapped over several lines, ends a sentence."""
+    if len(lines[i].text) < 20 or (i > 0 and not lines[i - 1].blank) or lines[i].cls:
+        return False
+    j = i
+    while j + 1 < len(lines) and not lines[j + 1].blank:
+        j += 1
+    return j > i and lines[j].text.endswith("。")
 
 
 def consumed_lines(fields: list[Field], starts: list[Candidate], lines: list[Line]) -> set[int]:

@@ -61,14 +61,8 @@ from kb.repair import repair_text
 REPORTS = Path(__file__).resolve().parent.parent / "data" / "reports"
 UNSEEN = Path(__file__).resolve().parent / "data"
 
-_WRAP = "parser: lines hard-wrapped at 35 characters split a marked question/answer or a quoted 「…」との質問, pairs are lost"
-_HEADER_QA = "parser: a running page header between 質問：/回答： pairs ends the Q&A section, later pairs are lost"
 
-
-
-KNOWN_PARSER_GAPS: dict[tuple[str, str], str] = {
-    ("unseen-blog-prose.txt", "hard_wrap"): _WRAP,
-}
+KNOWN_PARSER_GAPS: dict[tuple[str, str], str] = {}
 
 # --- the transformers' own golden tables -------------------------------------------------------
 

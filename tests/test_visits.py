@@ -9,7 +9,14 @@ import pytest
 from kb.layout import find_fields, page_furniture, split_lines
 from kb.municipalities import MunicipalityTable
 from kb.parse import parse_file, parse_text
-from kb.visits import find_candidates, first_sentence_candidates, place_candidate, visit_bounds, visit_starts
+from kb.visits import (
+    fallback_visit,
+    find_candidates,
+    first_sentence_candidates,
+    place_candidate,
+    visit_bounds,
+    visit_starts,
+)
 
 TWO_BLOCKS = Path(__file__).resolve().parent / "data" / "visits_two_blocks.txt"
 _BODY = "では窓口のデジタル化について説明を受けた。"
@@ -516,3 +523,17 @@ def test_a_shared_name_of_the_writers_city_heads_the_other_one_with_a_doubt() ->
 def test_the_writers_unique_city_in_a_heading_is_no_visit() -> None:
     text = "政務活動報告書\n\n本市（尾道市）と比べた報告である。\n\n(1) 尾道市（10月12日）\n\n尾道市" + _BODY + "\n"
     assert parse_text(text, "x.txt").visits == []
+
+
+@pytest.mark.parametrize(
+    ("body", "start"),
+    [
+        ("2月7日（水）、行政視察で石川県加賀市を訪れました。", 5),
+        # the same paragraph hard-wrapped: its first line still opens the visit
+        ("2月7日（水）、所属する委員会の行政視察で、お隣の石川県加賀市\nを訪れました。", 5),
+    ],
+)
+def test_prose_visit_starts_at_its_first_sentence(table: MunicipalityTable, body: str, start: int) -> None:
+    text = f"活動報告\n石川県加賀市へ行政視察\n\n2024年2月9日\n\n{body}\n\n加賀市では、窓口を見ました。"
+    lines = split_lines(text)
+    assert [c.idx for c in fallback_visit(lines, table, text)] == [start]
