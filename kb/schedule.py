@@ -153,16 +153,30 @@ def _has_prefecture(text: str, place: Municipality) -> bool:
 def skipped(lines: list[Line], stop: int, table: MunicipalityTable) -> set[str]:
     """Hosts the text says are reported elsewhere or were not visited (別冊, 省略, 中止):
     said in the schedule before line ``stop``, or in a note (※) anywhere."""
-    out: set[str] = set()
+    return {code for codes in skip_notes(lines, stop, table).values() for code in codes}
+
+
+def skip_notes(lines: list[Line], stop: int, table: MunicipalityTable) -> dict[int, set[str]]:
+    """The lines saying hosts are skipped (see :func:`skipped`), with the hosts each one names."""
+    out: dict[int, set[str]] = {}
     for line in lines:
-        key = compact(line.text)
-        note = key.startswith(("※", "*", "＊", "(注)", "注"))
-        if not _SKIPPED.search(key) or len(key) > 80 or not (line.idx < stop or note):
+        note = compact(line.text).startswith(("※", "*", "＊", "(注)", "注"))
+        if not (line.idx < stop or note):
             continue
-        names = {m.candidates[0].code for m in table.mentions(key) if not m.candidates[0].is_prefecture}
-        if len(names) == 1:
-            out |= names
+        # Each sentence of a paragraph on its own: 「大村市は中止した。また、県庁の視察は別冊で報告する。」
+        for key in (k for k in re.split(r"(?<=。)", compact(line.text)) if k):
+            if _SKIPPED.search(key) and len(key) <= 80 and (host := _one_host(key, table)):
+                out.setdefault(line.idx, set()).update(host)
     return out
+
+
+def _one_host(key: str, table: MunicipalityTable) -> set[str]:
+    """The single host a sentence names: a municipality, or a prefecture as its office (「長崎県庁」)."""
+    names = {
+        m.candidates[0].code for m in table.mentions(key)
+        if not m.candidates[0].is_prefecture or key.startswith("庁", m.end)
+    }
+    return names if len(names) == 1 else set()
 
 
 def settled(place: Municipality, text: str, table: MunicipalityTable) -> bool:

@@ -13,6 +13,7 @@ from kb.layout import (
     HEADING_MAX,
     OBS_WORDS,
     Q_STRICT,
+    SEPARATOR,
     Field,
     Line,
     field_at,
@@ -231,10 +232,17 @@ def _last_visit_end(lines: list[Line], lo: int, starts: list[Candidate], done: l
     for line in lines[lo + 1:]:
         if not line.cls or line.idx <= starts[-1].idx or not OBS_WORDS.search(line.inner):
             continue
-        top = line.cls in (own, "bare") or line.cls in outer
+        top = line.cls in (own, "bare") or line.cls in outer or _after_rule(lines, line.idx, done[0][0] if done else lo)
         if top and norm_label(line.inner) not in earlier:
             return line.idx
     return len(lines)
+
+
+def _after_rule(lines: list[Line], i: int, first: int) -> bool:
+    """A heading right under a rule (━━━) that also stands above the visits: the report's closing part."""
+    j = prev_nonblank(lines, i, first)
+    k = prev_nonblank(lines, first, 0)
+    return j is not None and k is not None and all(SEPARATOR.match(lines[n].text) for n in (j, k))
 
 
 # A host named only as the subject of a section's first sentence: 「深谷市では、」「出雲市議会は、」.
@@ -312,7 +320,7 @@ def assign_dates(
     period = sorted({d for f in dated for d in years.dates(" ".join(f.value))})
     days = sorted(set(period) | set(listed.values()))
     for n, (visit, cand, (lo, hi)) in enumerate(zip(report.visits, starts, bounds)):
-        day = _first_date(lines[cand.idx].text, years)
+        day = _first_date(lines[cand.idx].text, years) or _day_of_period(lines[cand.idx].text, days)
         day = day or _field_date(fields, lo, hi, years, first)
         day = day or listed.get(visit.code)
         if day is None and len(period) == len(starts) and len(starts) > 1:
@@ -321,6 +329,20 @@ def assign_dates(
         if day is None and len(days) == 1:
             day = days[0]
         visit.date = day.isoformat() if day else None
+
+
+# A day without its month in a heading: 「その１　香川県丸亀市（６日）」.
+_DAY_ONLY = re.compile(r"(?<![\d月/.])(\d{1,2})日(?!目|間)")
+
+
+def _day_of_period(text: str, days: list[datetime.date]) -> datetime.date | None:
+    """The one day of the trip whose day of month a heading gives alone."""
+    found = _DAY_ONLY.findall(normalize_numbers(text))
+    if not found or not days or (days[-1] - days[0]).days > 14:
+        return None
+    trip = [days[0] + datetime.timedelta(days=n) for n in range((days[-1] - days[0]).days + 1)]
+    hits = [d for d in trip if d.day == int(found[0])]
+    return hits[0] if len(hits) == 1 else None
 
 
 def _within(day: datetime.date | None, period: list[datetime.date]) -> datetime.date | None:

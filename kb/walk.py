@@ -289,8 +289,8 @@ def _author(inner: str, members: list[str]) -> str:
     titled = bare != name
     if bare in members:
         return bare
-    # A surname with a title: 「西村委員長」 is the member 西村修二.
-    matches = [m for m in members if titled and len(bare) >= 2 and m.startswith(bare)]
+    # A surname with a title: 「西村委員長」 is the member 西村修二; 「森委員」 too, when one member is a 森.
+    matches = [m for m in members if titled and bare and m.startswith(bare)]
     if len(matches) == 1:
         return matches[0]
     if titled and is_name(bare) and len(bare) <= 8 and not _NOT_NAME.search(bare):

@@ -111,6 +111,7 @@ def test_the_writers_own_line_is_no_row(table: MunicipalityTable) -> None:
         ("(1) 静岡県袋井市\n", set()),
         ("(1) 静岡県袋井市（移動のため一部省略）\n", set()),
         ("※袋井市では施設の見学は中止となった。\n", set()),
+        ("袋井市は台風のため中止した。また、静岡県庁の視察は別冊で報告する。\n", {"袋井市", "静岡県"}),
     ],
 )
 def test_skipped_hosts(text: str, names: set[str], table: MunicipalityTable) -> None:

@@ -238,6 +238,8 @@ def test_kobe_city_is_not_godo_town(heading: str, want: tuple[str, str, str, str
                      id="calendar-year-of-a-dated-head-line"),
         pytest.param("総務委員会 行政視察報告書\n\n視察日：1月25日\n", "(1) 北海道函館市",
                      None, id="no-year-for-the-field"),
+        pytest.param("総務委員会 行政視察報告書\n\n期日：令和6年11月6日～8日\n", "その２　北海道函館市（７日）",
+                     "2024-11-07", id="day-of-the-period-alone"),
     ],
 )
 def test_date_without_year_takes_the_reports_year(head: str, heading: str, date: str | None) -> None:
@@ -303,7 +305,8 @@ def test_report_wide_observation_after_sibling_sections() -> None:
 
 @pytest.mark.parametrize(
     ("members", "heading", "author"),
-    [("参加議員：青木誠\n", "■青木　誠議員", "青木誠"), ("", "■松本由香議員", "松本由香"), ("", "■まとめ", "")],
+    [("参加議員：青木誠\n", "■青木　誠議員", "青木誠"), ("", "■松本由香議員", "松本由香"), ("", "■まとめ", ""),
+     ("参加議員：森さやか、石田健\n", "【森委員】", "森さやか")],
 )
 def test_per_member_observation_headings(members: str, heading: str, author: str) -> None:
     text = (
@@ -377,6 +380,25 @@ def test_a_host_reported_elsewhere_is_no_visit_nor_a_doubt() -> None:
     report = parse_text(text, "x.txt")
     assert [v.municipality for v in report.visits] == ["函館市"]
     assert [d.kind for d in report.doubts] == []
+
+
+def test_a_paragraph_under_the_list_says_which_hosts_are_reported_elsewhere() -> None:
+    text = (
+        "総務委員会 行政視察報告書\n\n視察先\n(1) 北海道函館市\n(2) 北海道札幌市\n(3) 北海道庁\n\n"
+        "札幌市は中止した。また、北海道庁の視察内容は別冊で報告するため省略する。\n\n"
+        "(1) 北海道函館市（令和5年10月12日）\n函館市" + _BODY + "\n"
+    )
+    assert _visits(text) == [("函館市", "北海道", "012025", "2023-10-12")]
+
+
+def test_a_closing_under_a_rule_like_the_one_above_the_visits_is_report_wide() -> None:
+    text = (
+        "総務委員会 行政視察報告書\n\n━━━━━━\n\n〔函館市〕　令和5年10月12日\n\n函館市" + _BODY
+        + "\n\n〔札幌市〕　令和5年10月13日\n\n札幌市" + _BODY + "\n\n━━━━━━\n\n（まとめ）\n両市とも参考になった。\n"
+    )
+    report = parse_text(text, "x.txt")
+    assert [len(v.observations) for v in report.visits] == [0, 0]
+    assert [o.text for o in report.observations] == ["両市とも参考になった。"]
 
 
 # --- doubts ----------------------------------------------------------------------------------------
