@@ -15,9 +15,9 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from kb.dates import YearContext
+from kb.dates import YearContext, normalize_numbers
 from kb.layout import Line, strip_marker
 from kb.municipalities import Municipality, MunicipalityTable, compact
 
@@ -101,12 +101,31 @@ def read_schedule(
     """The schedule's rows before line ``stop``: one per host, in the order written."""
     rows: list[Row] = []
     for line in lines[:stop]:
-        row = None if line.idx in writer.lines else _row(line, table, context, years)
-        if row is None or row.place.name in writer.names and not _has_prefecture(line.text, row.place):
+        if line.idx in writer.lines:
             continue
-        if row.place.code not in {r.place.code for r in rows}:
-            rows.append(row)
+        for row in _day_list(line, table, context, years) or [_row(line, table, context, years)]:
+            if row is None or row.place.name in writer.names and not _has_prefecture(line.text, row.place):
+                continue
+            if row.place.code not in {r.place.code for r in rows}:
+                rows.append(row)
     return rows
+
+
+_DAY_END = re.compile(r"\d\s*日\s*(?:[（(][月火水木金土日](?:曜日?)?[）)])?")
+
+
+def _day_list(line: Line, table: MunicipalityTable, context: str, years: YearContext) -> list[Row | None]:
+    """A schedule on one line, a day and its host after another: 「日程　8月27日（火）射水市、8月28日（水）南砺市」."""
+    if line.text.endswith("。"):
+        return []
+    parts = [p for p in re.split(r"[、，,；;]", line.text) if p.strip()]
+    if len(parts) < 2 or not all(years.dates(p) or re.search(r"\d\s*月\s*\d{1,2}\s*日", normalize_numbers(p))
+                                 for p in parts):
+        return []
+    # The day and its host become two cells: 「8月27日（火）射水市」 → 「8月27日（火）」「射水市」.
+    rows = [_row(replace(line, text=_DAY_END.sub(lambda m: m.group(0) + " ", normalize_numbers(p), count=1)),
+                 table, context, years) for p in parts]
+    return rows if all(r is not None for r in rows) else []
 
 
 def _row(line: Line, table: MunicipalityTable, context: str, years: YearContext) -> Row | None:

@@ -160,14 +160,33 @@ def visit_starts(lines: list[Line], cands: list[Candidate]) -> list[Candidate]:
             pending = None
         else:
             pending = cand if cand.cue == "見出し" else None
+    run = _run_before(sections, len(sections))
+    k = len(sections) - len(run)
+    # Hosts named again as sub-headings of a closing 所感 (「（磐田市）」) are that part's
+    # paragraphs, not the visits: the run before it names the same hosts.
+    if k > 0 and _closing_between(lines, sections[k - 1].idx, run[0].idx):
+        earlier = _run_before(sections, k)
+        if {c.place.code for c in earlier} == {c.place.code for c in run}:
+            return earlier
+    return run
+
+
+def _run_before(sections: list[Candidate], end: int) -> list[Candidate]:
+    """The run of distinct places that ends before ``sections[end]``."""
     run: list[Candidate] = []
     seen: set[str] = set()
-    for cand in reversed(sections):
+    for cand in reversed(sections[:end]):
         if cand.place.code in seen:
             break
         seen.add(cand.place.code)
         run.append(cand)
     return list(reversed(run))
+
+
+def _closing_between(lines: list[Line], a: int, b: int) -> bool:
+    """Whether the last heading between two lines is a 所感 heading holding no place."""
+    heads = [ln for ln in lines[a + 1:b] if ln.cls]
+    return bool(heads) and OBS_WORDS.search(heads[-1].inner) is not None and len(heads[-1].inner) <= 12
 
 
 def _adjacent(cands: list[Candidate], a: Candidate, b: Candidate) -> bool:

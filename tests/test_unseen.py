@@ -32,14 +32,8 @@ _FACILITY = "parser: 「いずも産業未来センター（島根県出雲市�
 _QA_TABLE = "parser: rows of a two-column 質問｜回答 table are not read as Q&A pairs"
 
 KNOWN_PARSER_GAPS: dict[tuple[str, str], str] = {
-    ("unseen-alpha-markers.txt", "visits"): "parser: wrong dates and no Q&A (see the dates and qa entries)",
-    ("unseen-alpha-markers.txt", "dates"): "parser: 「日程　８月２７日（火）射水市、８月２８日（水）南砺市」 is not read; "
-    "both visits get the report's own date (9月12日)",
     ("unseen-alpha-markers.txt", "members"): "parser: 「委　員　小林達也（委員長）、…」 (label spaced out, roles in "
     "parentheses) yields no members",
-    ("unseen-box-schedule.txt", "visits"): "parser: wrong dates, no Q&A, and the 所感 paragraphs under （磐田市）/（掛川市） "
-    "sub-headings reach no visit",
-    ("unseen-box-schedule.txt", "qa"): "parser: ◆質問／◇回答 are not read as question/answer marks",
     ("unseen-date-forms.txt", "body"): "parser: the body 会派「みらい明石」 in the title is not read",
     ("unseen-day-markers.txt", "members"): "parser: 「１．視察者」 with roles on their own lines yields no members",
     ("unseen-facilities.html", "visits"): _FACILITY + "; and no Q&A from the tables",

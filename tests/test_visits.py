@@ -401,6 +401,19 @@ def test_a_closing_under_a_rule_like_the_one_above_the_visits_is_report_wide() -
     assert [o.text for o in report.observations] == ["両市とも参考になった。"]
 
 
+def test_hosts_named_again_under_a_closing_part_are_its_paragraphs_not_the_visits() -> None:
+    text = (
+        "総務委員会 行政視察報告書\n\n１　視察の概要\n\n（１）函館市（令和5年10月12日）\n函館市" + _BODY
+        + "\n\n（２）札幌市（令和5年10月13日）\n札幌市" + _BODY + "\n\n２　所感\n（函館市）\n函館市の窓口は参考になった。\n"
+        "（札幌市）\n札幌市の体制は参考になった。\n"
+    )
+    report = parse_text(text, "x.txt")
+    assert _visits(text) == [("函館市", "北海道", "012025", "2023-10-12"), ("札幌市", "北海道", "011002", "2023-10-13")]
+    assert [[o.text for o in v.observations] for v in report.visits] == [
+        ["函館市の窓口は参考になった。"], ["札幌市の体制は参考になった。"],
+    ]
+
+
 # --- doubts ----------------------------------------------------------------------------------------
 
 
