@@ -63,12 +63,17 @@ def place_candidate(text: str, table: MunicipalityTable, context: str) -> tuple[
     found = _leading_place(s, table, context)
     if found is not None:
         return found
-    tail = re.search(r"[（(【\[]([^（）()【】\[\]]+)[）)】\]]\s*$", s)
-    if tail and len(s) <= HEADING_MAX:
+    # The host in brackets after a facility, before the day if any: 「…センター（島根県出雲市）（10月25日）」.
+    core = _TRAILING_DAY.sub("", s)
+    tail = re.search(r"[（(【\[]([^（）()【】\[\]]+)[）)】\]]\s*$", core)
+    if tail and len(core) <= HEADING_MAX:
         inner = _leading_place(tail.group(1).strip(), table, context)
         if inner is not None and not inner[2].strip():
-            return inner[0], inner[1], s[: tail.start()].strip()
+            return inner[0], inner[1], f"{s[: tail.start()].strip()} {s[len(core):].strip()}".strip()
     return None
+
+
+_TRAILING_DAY = re.compile(r"\s*[（(][^（）()]*\d{1,2}\s*月\s*\d{1,2}\s*日[^（）()]*[）)]\s*$")
 
 
 def _leading_place(s: str, table: MunicipalityTable, context: str) -> tuple[Municipality, str, str] | None:

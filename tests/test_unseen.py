@@ -27,19 +27,11 @@ from kb.parse import parse_file
 DATA = Path(__file__).resolve().parent / "data"
 
 
-_LOST = "parser: follows from the visits it misses (see the places entry)"
-_FACILITY = "parser: 「いずも産業未来センター（島根県出雲市）（10月25日）」 (facility, host in parentheses) is no visit heading"
-_QA_TABLE = "parser: rows of a two-column 質問｜回答 table are not read as Q&A pairs"
-
 KNOWN_PARSER_GAPS: dict[tuple[str, str], str] = {
     ("unseen-alpha-markers.txt", "members"): "parser: 「委　員　小林達也（委員長）、…」 (label spaced out, roles in "
     "parentheses) yields no members",
     ("unseen-date-forms.txt", "body"): "parser: the body 会派「みらい明石」 in the title is not read",
     ("unseen-day-markers.txt", "members"): "parser: 「１．視察者」 with roles on their own lines yields no members",
-    ("unseen-facilities.html", "visits"): _FACILITY + "; and no Q&A from the tables",
-    ("unseen-facilities.html", "places"): _FACILITY,
-    ("unseen-facilities.html", "dates"): _LOST,
-    ("unseen-facilities.html", "qa"): _QA_TABLE,
     ("unseen-kanji-dates.txt", "members"): "parser: 「一　視察委員」 with roles on their own lines yields no members",
     ("unseen-no-date.txt", "body"): "parser: the body is read as 「会派 【」 from 「【会派視察】」, not 会派「新政いいだ」",
     ("unseen-r-dates.txt", "members"): "parser: 「委員長 菊地 和彦／副委員長 …／委員 …」 (split by ／) yields no members",
