@@ -185,7 +185,7 @@ def _names(values: list[str]) -> list[str]:
     out: list[str] = []
     # Staff who went along (随行, 事務局) are not members.
     values = [v for v in values if not re.match(r"^[ \u3000]*(?:随[ \u3000]*行|(?:議会)?事務局)", v)]
-    for part in re.split(r"[、,，\n]", "\n".join(values)):
+    for part in re.split(r"[、,，\n／/]", "\n".join(values)):
         text = re.sub(r"[（(][^）)]*[）)]", "", part).strip(" \u3000")
         text = _SPREAD_TITLE.sub(lambda m: compact(m.group()), text)
         for item in _NEXT_TITLED.split(text):

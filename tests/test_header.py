@@ -162,6 +162,10 @@ def test_council_from_page_title(table: MunicipalityTable) -> None:
             "行政視察報告書\n\n視察委員　委員長　佐藤一郎\n　　　　　委　　員　加藤優、岡田浩二\n",
             ["佐藤一郎", "加藤優", "岡田浩二"], id="title-spread-in-a-form",
         ),
+        pytest.param(
+            "行政視察報告書\n\n出席委員　委員長 山田 花子／副委員長 佐藤 一郎／委員 鈴木 次郎、高橋 三郎\n",
+            ["山田花子", "佐藤一郎", "鈴木次郎", "高橋三郎"], id="出席委員-split-by-slashes",
+        ),
         pytest.param("総務委員会 行政視察報告書\n", [], id="none"),
     ],
 )
