@@ -166,6 +166,10 @@ def test_council_from_page_title(table: MunicipalityTable) -> None:
             "行政視察報告書\n\n出席委員　委員長 山田 花子／副委員長 佐藤 一郎／委員 鈴木 次郎、高橋 三郎\n",
             ["山田花子", "佐藤一郎", "鈴木次郎", "高橋三郎"], id="出席委員-split-by-slashes",
         ),
+        pytest.param(
+            "行政視察報告書\n\n１．視察者\n　委員長　山田　花子\n　副委員長　佐藤　一郎\n　委員　鈴木　次郎、高橋　三郎\n",
+            ["山田花子", "佐藤一郎", "鈴木次郎", "高橋三郎"], id="視察者-numbered-label",
+        ),
         pytest.param("総務委員会 行政視察報告書\n", [], id="none"),
     ],
 )
