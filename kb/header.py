@@ -95,7 +95,8 @@ def _body(fields: list[Field], texts: list[str]) -> str:
         if m:
             return m.group(1)
     for text in texts:
-        m = re.search(r"^(\S+)[ \u3000]*会派(?:行政)?(?:視察|調査)", text)
+        # Not a bracket: 「【会派視察】…」 names no caucus.
+        m = re.search(r"^([^\s【［〔<＜(（]\S*)[ \u3000]*会派(?:行政)?(?:視察|調査)", text)
         m = m or re.search(r"^会派[「『]([^」』]+)[」』][ \u3000]*(?:行政)?(?:視察|調査)", text)
         if m:
             return f"会派 {m.group(1)}"
@@ -112,7 +113,9 @@ def _body(fields: list[Field], texts: list[str]) -> str:
             m = _COMMITTEE.search(text)
             if m:
                 return _OWN_COUNCIL.sub("", m.group(1))
-    return ""
+    # Last, a caucus named in a sentence: 「会派「新政いいだ」の仲間とともに」.
+    named = (re.search(r"会派[「『]([^」』]{2,20})[」』]", text) for text in texts)
+    return next((f"会派 {m.group(1)}" for m in named if m), "")
 
 
 # The council's name glued before its committee: 「野木町議会議会運営委員会」.

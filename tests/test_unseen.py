@@ -32,7 +32,6 @@ KNOWN_PARSER_GAPS: dict[tuple[str, str], str] = {
     "parentheses) yields no members",
     ("unseen-date-forms.txt", "body"): "parser: the body 会派「みらい明石」 in the title is not read",
     ("unseen-kanji-dates.txt", "members"): "parser: 「一　視察委員」 with roles on their own lines yields no members",
-    ("unseen-no-date.txt", "body"): "parser: the body is read as 「会派 【」 from 「【会派視察】」, not 会派「新政いいだ」",
     ("unseen-sono-range.txt", "members"): "parser: 「２　委　員　委員長　足立　康弘　　副委員長　…」 yields no members",
 }
 
