@@ -95,7 +95,8 @@ def _body(fields: list[Field], texts: list[str]) -> str:
         if m:
             return m.group(1)
     for text in texts:
-        m = re.search(r"^(\S+)[ \u3000]*会派(?:行政)?(?:視察|調査)", text)
+        # Not a bracket: 「【会派視察】…」 names no caucus.
+        m = re.search(r"^([^\s【［〔<＜(（]\S*)[ \u3000]*会派(?:行政)?(?:視察|調査)", text)
         m = m or re.search(r"^会派[「『]([^」』]+)[」』][ \u3000]*(?:行政)?(?:視察|調査)", text)
         if m:
             return f"会派 {m.group(1)}"
@@ -112,7 +113,9 @@ def _body(fields: list[Field], texts: list[str]) -> str:
             m = _COMMITTEE.search(text)
             if m:
                 return _OWN_COUNCIL.sub("", m.group(1))
-    return ""
+    # Last, a caucus named in a sentence: 「会派「新政いいだ」の仲間とともに」.
+    named = (re.search(r"会派[「『]([^」』]{2,20})[」』]", text) for text in texts)
+    return next((f"会派 {m.group(1)}" for m in named if m), "")
 
 
 # The council's name glued before its committee: 「野木町議会議会運営委員会」.
@@ -185,7 +188,7 @@ def _names(values: list[str]) -> list[str]:
     out: list[str] = []
     # Staff who went along (随行, 事務局) are not members.
     values = [v for v in values if not re.match(r"^[ \u3000]*(?:随[ \u3000]*行|(?:議会)?事務局)", v)]
-    for part in re.split(r"[、,，\n]", "\n".join(values)):
+    for part in re.split(r"[、,，\n／/]", "\n".join(values)):
         text = re.sub(r"[（(][^）)]*[）)]", "", part).strip(" \u3000")
         text = _SPREAD_TITLE.sub(lambda m: compact(m.group()), text)
         for item in _NEXT_TITLED.split(text):

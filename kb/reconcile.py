@@ -13,10 +13,10 @@ import re
 from dataclasses import dataclass, field, replace
 
 from kb.dates import YearContext
-from kb.layout import Field, Line
+from kb.layout import Field, Line, prev_nonblank
 from kb.model import Doubt, Report
 from kb.municipalities import MunicipalityTable, compact
-from kb.schedule import Row, Writer, find_writer, read_schedule, settled, skipped
+from kb.schedule import Row, Writer, find_writer, read_schedule, settled, skip_notes
 from kb.visits import Candidate, fallback_visit, find_candidates, first_sentence_candidates, visit_starts
 
 _TRIM = 60
@@ -40,17 +40,30 @@ def plan_visits(lines: list[Line], fields: list[Field], table: MunicipalityTable
     first = visit_starts(lines, cands)
     stop = first[0].idx if first else len(lines)
     rows = read_schedule(lines, stop, table, text, YearContext(None), writer)
-    skip = skipped(lines, stop, table)
+    notes = skip_notes(lines, _note_stop(lines, first, cands, stop), table)
+    skip = {code for codes in notes.values() for code in codes}
     kept = [_settle(c, rows) for c in cands if c.place.code not in skip]
     kept = [c for c in kept if not _writers_own(c, writer, rows, table)]
     kept += _claimed_by_schedule(lines, stop, rows, [c for c in kept if c.idx >= stop])
-    starts = visit_starts(lines, sorted(kept, key=lambda c: c.idx))
+    # A paragraph saying which hosts are skipped is no visit's content.
+    quiet = [replace(ln, text="") if ln.idx in notes else ln for ln in lines]
+    starts = visit_starts(quiet, sorted(kept, key=lambda c: c.idx))
     if not starts:
         told = [c for c in first_sentence_candidates(lines, table, text) if c.place.name not in writer.names]
         starts = visit_starts(lines, told)
     if not starts:
         starts = [c for c in fallback_visit(lines, table, text) if c.place.name not in writer.names]
     return Plan(starts, rows, writer, stop, skip)
+
+
+def _note_stop(lines: list[Line], first: list[Candidate], cands: list[Candidate], stop: int) -> int:
+    """Where notes on skipped hosts may be read up to: the first opener that is not the last
+    item of a list of hosts (the paragraph under a list says which hosts are reported elsewhere)."""
+    listed = {c.idx for c in cands}
+    for cand in first:
+        if prev_nonblank(lines, cand.idx, 0) not in listed:
+            return max(stop, cand.idx)
+    return stop
 
 
 _DAY_HEADING = re.compile(r"^[【\[〔<＜■◆●○◎]?\s*(?:第\s*[0-9０-９一二三四五六七八九]{1,2}\s*日目?|[0-9０-９]{1,2}\s*日目)")

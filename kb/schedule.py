@@ -15,9 +15,9 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from kb.dates import YearContext
+from kb.dates import YearContext, normalize_numbers
 from kb.layout import Line, strip_marker
 from kb.municipalities import Municipality, MunicipalityTable, compact
 
@@ -101,12 +101,31 @@ def read_schedule(
     """The schedule's rows before line ``stop``: one per host, in the order written."""
     rows: list[Row] = []
     for line in lines[:stop]:
-        row = None if line.idx in writer.lines else _row(line, table, context, years)
-        if row is None or row.place.name in writer.names and not _has_prefecture(line.text, row.place):
+        if line.idx in writer.lines:
             continue
-        if row.place.code not in {r.place.code for r in rows}:
-            rows.append(row)
+        for row in _day_list(line, table, context, years) or [_row(line, table, context, years)]:
+            if row is None or row.place.name in writer.names and not _has_prefecture(line.text, row.place):
+                continue
+            if row.place.code not in {r.place.code for r in rows}:
+                rows.append(row)
     return rows
+
+
+_DAY_END = re.compile(r"\d\s*日\s*(?:[（(][月火水木金土日](?:曜日?)?[）)])?")
+
+
+def _day_list(line: Line, table: MunicipalityTable, context: str, years: YearContext) -> list[Row | None]:
+    """A schedule on one line, a day and its host after another: 「日程　8月27日（火）射水市、8月28日（水）南砺市」."""
+    if line.text.endswith("。"):
+        return []
+    parts = [p for p in re.split(r"[、，,；;]", line.text) if p.strip()]
+    if len(parts) < 2 or not all(years.dates(p) or re.search(r"\d\s*月\s*\d{1,2}\s*日", normalize_numbers(p))
+                                 for p in parts):
+        return []
+    # The day and its host become two cells: 「8月27日（火）射水市」 → 「8月27日（火）」「射水市」.
+    rows = [_row(replace(line, text=_DAY_END.sub(lambda m: m.group(0) + " ", normalize_numbers(p), count=1)),
+                 table, context, years) for p in parts]
+    return rows if all(r is not None for r in rows) else []
 
 
 def _row(line: Line, table: MunicipalityTable, context: str, years: YearContext) -> Row | None:
@@ -153,16 +172,30 @@ def _has_prefecture(text: str, place: Municipality) -> bool:
 def skipped(lines: list[Line], stop: int, table: MunicipalityTable) -> set[str]:
     """Hosts the text says are reported elsewhere or were not visited (別冊, 省略, 中止):
     said in the schedule before line ``stop``, or in a note (※) anywhere."""
-    out: set[str] = set()
+    return {code for codes in skip_notes(lines, stop, table).values() for code in codes}
+
+
+def skip_notes(lines: list[Line], stop: int, table: MunicipalityTable) -> dict[int, set[str]]:
+    """The lines saying hosts are skipped (see :func:`skipped`), with the hosts each one names."""
+    out: dict[int, set[str]] = {}
     for line in lines:
-        key = compact(line.text)
-        note = key.startswith(("※", "*", "＊", "(注)", "注"))
-        if not _SKIPPED.search(key) or len(key) > 80 or not (line.idx < stop or note):
+        note = compact(line.text).startswith(("※", "*", "＊", "(注)", "注"))
+        if not (line.idx < stop or note):
             continue
-        names = {m.candidates[0].code for m in table.mentions(key) if not m.candidates[0].is_prefecture}
-        if len(names) == 1:
-            out |= names
+        # Each sentence of a paragraph on its own: 「大村市は中止した。また、県庁の視察は別冊で報告する。」
+        for key in (k for k in re.split(r"(?<=。)", compact(line.text)) if k):
+            if _SKIPPED.search(key) and len(key) <= 80 and (host := _one_host(key, table)):
+                out.setdefault(line.idx, set()).update(host)
     return out
+
+
+def _one_host(key: str, table: MunicipalityTable) -> set[str]:
+    """The single host a sentence names: a municipality, or a prefecture as its office (「長崎県庁」)."""
+    names = {
+        m.candidates[0].code for m in table.mentions(key)
+        if not m.candidates[0].is_prefecture or key.startswith("庁", m.end)
+    }
+    return names if len(names) == 1 else set()
 
 
 def settled(place: Municipality, text: str, table: MunicipalityTable) -> bool:

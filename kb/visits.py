@@ -13,6 +13,7 @@ from kb.layout import (
     HEADING_MAX,
     OBS_WORDS,
     Q_STRICT,
+    SEPARATOR,
     Field,
     Line,
     field_at,
@@ -62,12 +63,17 @@ def place_candidate(text: str, table: MunicipalityTable, context: str) -> tuple[
     found = _leading_place(s, table, context)
     if found is not None:
         return found
-    tail = re.search(r"[（(【\[]([^（）()【】\[\]]+)[）)】\]]\s*$", s)
-    if tail and len(s) <= HEADING_MAX:
+    # The host in brackets after a facility, before the day if any: 「…センター（島根県出雲市）（10月25日）」.
+    core = _TRAILING_DAY.sub("", s)
+    tail = re.search(r"[（(【\[]([^（）()【】\[\]]+)[）)】\]]\s*$", core)
+    if tail and len(core) <= HEADING_MAX:
         inner = _leading_place(tail.group(1).strip(), table, context)
         if inner is not None and not inner[2].strip():
-            return inner[0], inner[1], s[: tail.start()].strip()
+            return inner[0], inner[1], f"{s[: tail.start()].strip()} {s[len(core):].strip()}".strip()
     return None
+
+
+_TRAILING_DAY = re.compile(r"\s*[（(][^（）()]*\d{1,2}\s*月\s*\d{1,2}\s*日[^（）()]*[）)]\s*$")
 
 
 def _leading_place(s: str, table: MunicipalityTable, context: str) -> tuple[Municipality, str, str] | None:
@@ -159,14 +165,33 @@ def visit_starts(lines: list[Line], cands: list[Candidate]) -> list[Candidate]:
             pending = None
         else:
             pending = cand if cand.cue == "見出し" else None
+    run = _run_before(sections, len(sections))
+    k = len(sections) - len(run)
+    # Hosts named again as sub-headings of a closing 所感 (「（磐田市）」) are that part's
+    # paragraphs, not the visits: the run before it names the same hosts.
+    if k > 0 and _closing_between(lines, sections[k - 1].idx, run[0].idx):
+        earlier = _run_before(sections, k)
+        if {c.place.code for c in earlier} == {c.place.code for c in run}:
+            return earlier
+    return run
+
+
+def _run_before(sections: list[Candidate], end: int) -> list[Candidate]:
+    """The run of distinct places that ends before ``sections[end]``."""
     run: list[Candidate] = []
     seen: set[str] = set()
-    for cand in reversed(sections):
+    for cand in reversed(sections[:end]):
         if cand.place.code in seen:
             break
         seen.add(cand.place.code)
         run.append(cand)
     return list(reversed(run))
+
+
+def _closing_between(lines: list[Line], a: int, b: int) -> bool:
+    """Whether the last heading between two lines is a 所感 heading holding no place."""
+    heads = [ln for ln in lines[a + 1:b] if ln.cls]
+    return bool(heads) and OBS_WORDS.search(heads[-1].inner) is not None and len(heads[-1].inner) <= 12
 
 
 def _adjacent(cands: list[Candidate], a: Candidate, b: Candidate) -> bool:
@@ -231,10 +256,17 @@ def _last_visit_end(lines: list[Line], lo: int, starts: list[Candidate], done: l
     for line in lines[lo + 1:]:
         if not line.cls or line.idx <= starts[-1].idx or not OBS_WORDS.search(line.inner):
             continue
-        top = line.cls in (own, "bare") or line.cls in outer
+        top = line.cls in (own, "bare") or line.cls in outer or _after_rule(lines, line.idx, done[0][0] if done else lo)
         if top and norm_label(line.inner) not in earlier:
             return line.idx
     return len(lines)
+
+
+def _after_rule(lines: list[Line], i: int, first: int) -> bool:
+    """A heading right under a rule (━━━) that also stands above the visits: the report's closing part."""
+    j = prev_nonblank(lines, i, first)
+    k = prev_nonblank(lines, first, 0)
+    return j is not None and k is not None and all(SEPARATOR.match(lines[n].text) for n in (j, k))
 
 
 # A host named only as the subject of a section's first sentence: 「深谷市では、」「出雲市議会は、」.
@@ -322,7 +354,7 @@ def assign_dates(
     period = sorted({d for f in dated for d in years.dates(" ".join(f.value))})
     days = sorted(set(period) | set(listed.values()))
     for n, (visit, cand, (lo, hi)) in enumerate(zip(report.visits, starts, bounds)):
-        day = _first_date(lines[cand.idx].text, years)
+        day = _first_date(lines[cand.idx].text, years) or _day_of_period(lines[cand.idx].text, days)
         day = day or _field_date(fields, lo, hi, years, first)
         day = day or listed.get(visit.code)
         if day is None and len(period) == len(starts) and len(starts) > 1:
@@ -331,6 +363,20 @@ def assign_dates(
         if day is None and len(days) == 1:
             day = days[0]
         visit.date = day.isoformat() if day else None
+
+
+# A day without its month in a heading: 「その１　香川県丸亀市（６日）」.
+_DAY_ONLY = re.compile(r"(?<![\d月/.])(\d{1,2})日(?!目|間)")
+
+
+def _day_of_period(text: str, days: list[datetime.date]) -> datetime.date | None:
+    """The one day of the trip whose day of month a heading gives alone."""
+    found = _DAY_ONLY.findall(normalize_numbers(text))
+    if not found or not days or (days[-1] - days[0]).days > 14:
+        return None
+    trip = [days[0] + datetime.timedelta(days=n) for n in range((days[-1] - days[0]).days + 1)]
+    hits = [d for d in trip if d.day == int(found[0])]
+    return hits[0] if len(hits) == 1 else None
 
 
 def _within(day: datetime.date | None, period: list[datetime.date]) -> datetime.date | None:

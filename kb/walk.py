@@ -264,12 +264,19 @@ def _heading(line: Line, state: WalkState, coll: Collector, mode_cls: str, membe
     if state.mode in ("qa", "observation") and nested and line.cls not in ("paren", "angle", "lenticular", "square"):
         state.heading = inner
         return mode_cls
+    # A 所感 divided by host (「（磐田市）」「【掛川市】」) goes on under each host's name.
+    if state.mode == "observation" and _HOST_ONLY.fullmatch(compact(inner)):
+        state.heading = inner
+        return mode_cls
     state.mode = "overview" if re.search(r"の概要$|^概要$", compact(inner)) and "視察" not in inner[:2] else "content"
     state.heading = inner
     topic = _topic(inner)
     if topic and state.mode == "content":
         coll.topics.append(topic)
     return line.cls
+
+
+_HOST_ONLY = re.compile(r"(?:[一-龥々]{2,3}[都道府県])?[一-龥々ヶぁ-んァ-ヶ]{1,6}[市町村区]")
 
 
 # The words after a member's name in a per-member heading: 「山田委員の所感」「佐藤 議員 所感」.
@@ -289,8 +296,8 @@ def _author(inner: str, members: list[str]) -> str:
     titled = bare != name
     if bare in members:
         return bare
-    # A surname with a title: 「西村委員長」 is the member 西村修二.
-    matches = [m for m in members if titled and len(bare) >= 2 and m.startswith(bare)]
+    # A surname with a title: 「西村委員長」 is the member 西村修二; 「森委員」 too, when one member is a 森.
+    matches = [m for m in members if titled and bare and m.startswith(bare)]
     if len(matches) == 1:
         return matches[0]
     if titled and is_name(bare) and len(bare) <= 8 and not _NOT_NAME.search(bare):

@@ -93,6 +93,19 @@ def test_schedule_keeps_order_and_one_row_per_host(table: MunicipalityTable) -> 
     ]
 
 
+@pytest.mark.parametrize(
+    ("line", "want"),
+    [
+        ("日　程　８月２７日（火）射水市、８月２８日（水）南砺市", [("射水市", "2023-08-27"), ("南砺市", "2023-08-28")]),
+        ("視察日程：10月3日 静岡県磐田市，10月4日 静岡県掛川市", [("磐田市", "2023-10-03"), ("掛川市", "2023-10-04")]),
+        ("8月27日（火）射水市と南砺市、8月28日（水）休養日", []),
+    ],
+)
+def test_a_schedule_on_one_line(line: str, want: list[tuple[str, str]], table: MunicipalityTable) -> None:
+    rows = read_schedule(split_lines(line), 1, table, "", _YEARS, Writer())
+    assert [(r.place.name, r.date.isoformat() if r.date else None) for r in rows] == want
+
+
 def test_the_writers_own_line_is_no_row(table: MunicipalityTable) -> None:
     lines = split_lines("東京都板橋区議会　企画総務委員会\n１　埼玉県庁　ＤＸ推進計画\n")
     rows = read_schedule(lines, 2, table, "", _YEARS, find_writer(lines, table))
@@ -111,6 +124,7 @@ def test_the_writers_own_line_is_no_row(table: MunicipalityTable) -> None:
         ("(1) 静岡県袋井市\n", set()),
         ("(1) 静岡県袋井市（移動のため一部省略）\n", set()),
         ("※袋井市では施設の見学は中止となった。\n", set()),
+        ("袋井市は台風のため中止した。また、静岡県庁の視察は別冊で報告する。\n", {"袋井市", "静岡県"}),
     ],
 )
 def test_skipped_hosts(text: str, names: set[str], table: MunicipalityTable) -> None:

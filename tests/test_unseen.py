@@ -27,40 +27,11 @@ from kb.parse import parse_file
 DATA = Path(__file__).resolve().parent / "data"
 
 
-_LOST = "parser: follows from the visits it misses (see the places entry)"
-_TORTOISE = "parser: 「〔北見市〕　6月11日（火）」 headings are not visit headings: no visit"
-_SONO = "parser: 「その１　香川県丸亀市（６日）」 headings are not visit headings: no visit"
-_ELSEWHERE = "parser: 長崎県庁, listed but reported in a 別冊 (省略), becomes a visit"
-_FACILITY = "parser: 「いずも産業未来センター（島根県出雲市）（10月25日）」 (facility, host in parentheses) is no visit heading"
-_QA_TABLE = "parser: rows of a two-column 質問｜回答 table are not read as Q&A pairs"
-
 KNOWN_PARSER_GAPS: dict[tuple[str, str], str] = {
-    ("unseen-alpha-markers.txt", "visits"): "parser: wrong dates and no Q&A (see the dates and qa entries)",
-    ("unseen-alpha-markers.txt", "dates"): "parser: 「日程　８月２７日（火）射水市、８月２８日（水）南砺市」 is not read; "
-    "both visits get the report's own date (9月12日)",
     ("unseen-alpha-markers.txt", "members"): "parser: 「委　員　小林達也（委員長）、…」 (label spaced out, roles in "
     "parentheses) yields no members",
-    ("unseen-box-schedule.txt", "visits"): "parser: wrong dates, no Q&A, and the 所感 paragraphs under （磐田市）/（掛川市） "
-    "sub-headings reach no visit",
-    ("unseen-box-schedule.txt", "qa"): "parser: ◆質問／◇回答 are not read as question/answer marks",
     ("unseen-date-forms.txt", "body"): "parser: the body 会派「みらい明石」 in the title is not read",
-    ("unseen-day-markers.txt", "members"): "parser: 「１．視察者」 with roles on their own lines yields no members",
-    ("unseen-facilities.html", "visits"): _FACILITY + "; and no Q&A from the tables",
-    ("unseen-facilities.html", "places"): _FACILITY,
-    ("unseen-facilities.html", "dates"): _LOST,
-    ("unseen-facilities.html", "qa"): _QA_TABLE,
     ("unseen-kanji-dates.txt", "members"): "parser: 「一　視察委員」 with roles on their own lines yields no members",
-    ("unseen-member-obs.txt", "visits"): _TORTOISE,
-    ("unseen-member-obs.txt", "observations"): _LOST,
-    ("unseen-no-date.txt", "body"): "parser: the body is read as 「会派 【」 from 「【会派視察】」, not 会派「新政いいだ」",
-    ("unseen-r-dates.txt", "members"): "parser: 「委員長 菊地 和彦／副委員長 …／委員 …」 (split by ／) yields no members",
-    ("unseen-skipped-host.txt", "visits"): _ELSEWHERE,
-    ("unseen-skipped-host.txt", "places"): _ELSEWHERE,
-    ("unseen-skipped-host.txt", "dates"): _LOST,
-    ("unseen-skipped-host.txt", "qa"): _LOST,
-    ("unseen-skipped-host.txt", "observations"): _LOST,
-    ("unseen-sono-range.txt", "visits"): _SONO,
-    ("unseen-sono-range.txt", "dates"): _LOST,
     ("unseen-sono-range.txt", "members"): "parser: 「２　委　員　委員長　足立　康弘　　副委員長　…」 yields no members",
 }
 

@@ -86,6 +86,8 @@ def _report(heading: str, place: str, head: str = "総務委員会 行政視察�
         ("三重県四日市市議会（四日市市役所　議会棟）", "", ("四日市市", "三重県", "242021", "", "(四日市市役所 議会棟)")),
         ("徳島県庁", "", ("徳島県", "徳島県", "360007", "", "")),
         ("クリーンセンター（愛媛県今治市）", "", ("今治市", "愛媛県", "382027", "", "クリーンセンター")),
+        ("3　産業未来センター（島根県出雲市）（10月25日）", "",
+         ("出雲市", "島根県", "322032", "", "産業未来センター (10月25日)")),
     ],
 )
 def test_place_candidate(
@@ -245,6 +247,8 @@ def test_kobe_city_is_not_godo_town(heading: str, want: tuple[str, str, str, str
                      id="calendar-year-of-a-dated-head-line"),
         pytest.param("総務委員会 行政視察報告書\n\n視察日：1月25日\n", "(1) 北海道函館市",
                      None, id="no-year-for-the-field"),
+        pytest.param("総務委員会 行政視察報告書\n\n期日：令和6年11月6日～8日\n", "その２　北海道函館市（７日）",
+                     "2024-11-07", id="day-of-the-period-alone"),
     ],
 )
 def test_date_without_year_takes_the_reports_year(head: str, heading: str, date: str | None) -> None:
@@ -310,7 +314,8 @@ def test_report_wide_observation_after_sibling_sections() -> None:
 
 @pytest.mark.parametrize(
     ("members", "heading", "author"),
-    [("参加議員：青木誠\n", "■青木　誠議員", "青木誠"), ("", "■松本由香議員", "松本由香"), ("", "■まとめ", "")],
+    [("参加議員：青木誠\n", "■青木　誠議員", "青木誠"), ("", "■松本由香議員", "松本由香"), ("", "■まとめ", ""),
+     ("参加議員：森さやか、石田健\n", "【森委員】", "森さやか")],
 )
 def test_per_member_observation_headings(members: str, heading: str, author: str) -> None:
     text = (
@@ -384,6 +389,38 @@ def test_a_host_reported_elsewhere_is_no_visit_nor_a_doubt() -> None:
     report = parse_text(text, "x.txt")
     assert [v.municipality for v in report.visits] == ["函館市"]
     assert [d.kind for d in report.doubts] == []
+
+
+def test_a_paragraph_under_the_list_says_which_hosts_are_reported_elsewhere() -> None:
+    text = (
+        "総務委員会 行政視察報告書\n\n視察先\n(1) 北海道函館市\n(2) 北海道札幌市\n(3) 北海道庁\n\n"
+        "札幌市は中止した。また、北海道庁の視察内容は別冊で報告するため省略する。\n\n"
+        "(1) 北海道函館市（令和5年10月12日）\n函館市" + _BODY + "\n"
+    )
+    assert _visits(text) == [("函館市", "北海道", "012025", "2023-10-12")]
+
+
+def test_a_closing_under_a_rule_like_the_one_above_the_visits_is_report_wide() -> None:
+    text = (
+        "総務委員会 行政視察報告書\n\n━━━━━━\n\n〔函館市〕　令和5年10月12日\n\n函館市" + _BODY
+        + "\n\n〔札幌市〕　令和5年10月13日\n\n札幌市" + _BODY + "\n\n━━━━━━\n\n（まとめ）\n両市とも参考になった。\n"
+    )
+    report = parse_text(text, "x.txt")
+    assert [len(v.observations) for v in report.visits] == [0, 0]
+    assert [o.text for o in report.observations] == ["両市とも参考になった。"]
+
+
+def test_hosts_named_again_under_a_closing_part_are_its_paragraphs_not_the_visits() -> None:
+    text = (
+        "総務委員会 行政視察報告書\n\n１　視察の概要\n\n（１）函館市（令和5年10月12日）\n函館市" + _BODY
+        + "\n\n（２）札幌市（令和5年10月13日）\n札幌市" + _BODY + "\n\n２　所感\n（函館市）\n函館市の窓口は参考になった。\n"
+        "（札幌市）\n札幌市の体制は参考になった。\n"
+    )
+    report = parse_text(text, "x.txt")
+    assert _visits(text) == [("函館市", "北海道", "012025", "2023-10-12"), ("札幌市", "北海道", "011002", "2023-10-13")]
+    assert [[o.text for o in v.observations] for v in report.visits] == [
+        ["函館市の窓口は参考になった。"], ["札幌市の体制は参考になった。"],
+    ]
 
 
 # --- doubts ----------------------------------------------------------------------------------------
