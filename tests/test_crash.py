@@ -62,15 +62,20 @@ KILL_POINTS: list[tuple[str, Callable[[IndexProcess], bool], tuple[str, ...]]] =
 ]
 
 
-@pytest.fixture()
-def first_index(tmp_path: Path, reports_dir: Path) -> Path:
+def _build_first(tmp_path: Path, reports_dir: Path, engine: str, index_name: str) -> Path:
+    """An index of the FIRST reports, built with ``engine``."""
     folder = tmp_path / "first"
     folder.mkdir()
     for name in FIRST:
         shutil.copy(reports_dir / name, folder / name)
-    index_dir = tmp_path / "index"
-    assert build_index([folder], index_dir, engine="whoosh").ok
+    index_dir = tmp_path / index_name
+    assert build_index([folder], index_dir, engine=engine).ok
     return index_dir
+
+
+@pytest.fixture()
+def first_index(tmp_path: Path, reports_dir: Path) -> Path:
+    return _build_first(tmp_path, reports_dir, "whoosh", "index")
 
 
 def _unreferenced_files(index_dir: Path) -> list[str]:
@@ -117,13 +122,7 @@ def test_sigkill_at_any_point_keeps_the_previous_index(first_index: Path, tmp_pa
 
 @pytest.fixture()
 def first_sqlite_index(tmp_path: Path, reports_dir: Path) -> Path:
-    folder = tmp_path / "first"
-    folder.mkdir()
-    for name in FIRST:
-        shutil.copy(reports_dir / name, folder / name)
-    index_dir = tmp_path / "sqlite-index"
-    assert build_index([folder], index_dir, engine="sqlite").ok
-    return index_dir
+    return _build_first(tmp_path, reports_dir, "sqlite", "sqlite-index")
 
 
 @pytest.mark.slow
