@@ -171,6 +171,28 @@ def library_search(service: Any, queries: list[str]) -> dict[str, Any]:
             "slowest": [{"query": q, "ms": round(ms, 1)} for ms, q in slowest]}
 
 
+def rescoring_agreement(service: Any, queries: list[str], k: int = 10) -> dict[str, Any]:
+    """How often the engine's top ``k`` equals the exhaustive BM25F top ``k`` (SQLite's candidate blocks)."""
+    from index.engine import And
+    from index.search import parse_query
+
+    reader = service.reader()
+    if not hasattr(reader, "exhaustive"):
+        return {"available": False}
+    same = overlap = judged = 0
+    for query in queries:
+        units, _ = parse_query(query, service.expander)
+        if not units:
+            continue
+        tree = And(tuple(units))
+        got = [hit.handle for hit in reader.search(tree, {}, page=1, limit=k).hits]
+        want = reader.exhaustive(tree, k)
+        judged += 1
+        same += got == want
+        overlap += len(set(got) & set(want)) / max(1, len(want))
+    return {"queries": judged, "same_top": same, "mean_overlap": round(overlap / max(1, judged), 4), "k": k}
+
+
 def timed(func: Any, runs: int) -> dict[str, Any]:
     """Percentiles of ``runs`` calls of ``func`` (ms)."""
     samples = []
@@ -230,6 +252,7 @@ def query_phase(index_dir: Path, queries: list[str]) -> dict[str, Any]:
     result["search_library"] = library_search(service, queries)
     result["compare"] = compare_views(service, queries)
     result["practices"] = catalogue_views(service)
+    result["rescoring_top10"] = rescoring_agreement(service, queries)
     result["query_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     return result
 

@@ -131,6 +131,9 @@ class Reader(Protocol):
     def matched_terms(self, hit: Hit, field: str) -> frozenset[str]:
         """The query terms ``hit`` holds in ``field``."""
 
+    def matched_spans(self, hit: Hit, field: str) -> list[tuple[int, int]] | None:
+        """Character spans of ``field``'s text the query matched, if the index stored them (else None)."""
+
     def passages(self, filters: FilterMap, *, tagged: bool = False) -> list[dict[str, Any]]:
         """Stored fields of every passage the filters allow (only those with practices if ``tagged``), in index order."""
 

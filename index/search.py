@@ -438,7 +438,7 @@ class SearchService:
             "prefecture": fields.get("prefecture", ""), "code": fields.get("code", ""),
             "date": fields.get("date", ""), "year": fields.get("year", ""),
             "section": fields.get("section", ""), "heading": fields.get("heading", ""),
-            "text": fields["text"], "snippet": self._snippet(reader.matched_terms(hit, "text"), fields["text"]),
+            "text": fields["text"], "snippet": self._snippet(reader, hit),
             "practices": [
                 {"id": pid, "name": self.practice_name(pid)}
                 for pid in practice_ids(fields)
@@ -446,8 +446,14 @@ class SearchService:
             "score": round(float(hit.score or 0.0), 4),
         }
 
-    def _snippet(self, words: frozenset[str], text: str) -> str:
-        snippet = self.highlight(text, words) if words else ""
+    def _snippet(self, reader: Reader, hit: Hit) -> str:
+        text: str = hit.fields["text"]
+        spans = reader.matched_spans(hit, "text")
+        if spans is not None:
+            snippet = self.highlight_spans(text, spans)
+        else:
+            words = reader.matched_terms(hit, "text")
+            snippet = self.highlight(text, words) if words else ""
         if snippet:
             return snippet
         # The match was in the heading or title: show the passage's start.
@@ -606,7 +612,11 @@ class SearchService:
         The text is analysed again (only shown hits are), and the marks are
         placed as Whoosh's pinpoint highlighting places them.
         """
-        tokens = [Token(text=term, startchar=start, endchar=end) for term, start, end in term_spans(text, words)]
+        return self.highlight_spans(text, [(start, end) for _, start, end in term_spans(text, words)])
+
+    def highlight_spans(self, text: str, spans: Sequence[tuple[int, int]]) -> str:
+        """``text`` as an HTML snippet with the character ``spans`` marked ("" when there are none)."""
+        tokens = [Token(text=text[start:end], startchar=start, endchar=end) for start, end in spans]
         if not tokens:
             return ""
         tokens.sort(key=lambda t: t.startchar)

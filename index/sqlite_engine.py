@@ -39,7 +39,7 @@ import threading
 import time
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,23 +47,27 @@ from typing import Any
 import apsw
 
 from index import engine as e
-from index.analysis import analysis_signature, index_positions
+from index.analysis import Span, analysis_signature, index_positions, index_spans
 from index.schema import FACET_FIELDS
 from kb.errors import IndexBusyError
 
 DB_NAME = "dxkb.sqlite"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 TOKENIZER = "dxkb"
 POSITION_SEP = "\x1e"
 COLOCATED_SEP = "\x1f"
-COLUMNS: tuple[str, ...] = ("text", "heading")
+COLUMNS: tuple[str, ...] = ("text", "heading", "tags")
+"""FTS5 columns: the analysed text and heading, and one tag per filter value (``code=271004``)."""
+RANK = "bm25(1.0, 0.4, 0.0)"
+"""FTS5's own BM25 with the field weights: it picks the candidates that BM25F then orders."""
+RESCORE_BLOCK = 100
+"""Candidates are taken by FTS5's ranking in blocks of this many, then ordered by BM25F."""
+CHUNK_ROWS = 250_000
+"""Matches are collected per range of this many rowids, so a deadline keeps whole ranges."""
 BM25_K1 = 0.6
 BM25_B = 0.75
-MATCHED_BATCH = 100
-"""Hits of a page whose matched terms (for snippets) are read in one statement."""
 PROGRESS_STEPS = 2000
 """SQLite VM steps between two looks at a search's deadline."""
-"""Hits of a page whose matched terms (for snippets) are read in one statement."""
 PASSAGE_FIELDS: tuple[str, ...] = (
     "id", "file", "passage", "text", "heading", "title", "body", "council", "municipality",
     "prefecture", "code", "date", "year", "section", "practice", "ord", "source",
@@ -74,11 +78,12 @@ _FACET_SQL = ", ".join(FACET_FIELDS)
 
 _REPORT_COLUMNS = ", ".join(f + (" TEXT PRIMARY KEY" if f == "file" else " TEXT") for f in REPORT_FIELDS)
 _PASSAGE_COLUMNS = ", ".join(f + (" INTEGER" if f == "ord" else " TEXT NOT NULL DEFAULT ''") for f in PASSAGE_FIELDS)
+_TAGGED = ("file", "municipality", "code", "prefecture", "year", "section")
 _FTS_COLUMNS = ", ".join(COLUMNS)
 _SCHEMA = f"""
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE reports({_REPORT_COLUMNS});
-CREATE TABLE passages(rowid INTEGER PRIMARY KEY, {_PASSAGE_COLUMNS});
+CREATE TABLE passages(rowid INTEGER PRIMARY KEY, {_PASSAGE_COLUMNS}, spans BLOB);
 CREATE INDEX passages_file ON passages(file);
 CREATE INDEX passages_municipality ON passages(municipality);
 CREATE INDEX passages_code ON passages(code);
@@ -92,6 +97,42 @@ def encode_terms(positions: Sequence[Sequence[str]]) -> str:
     clean = (COLOCATED_SEP.join(t.replace(POSITION_SEP, "").replace(COLOCATED_SEP, "") for t in terms)
              for terms in positions)
     return POSITION_SEP.join(clean)
+
+
+def tag_terms(doc: Mapping[str, Any]) -> str:
+    """The ``tags`` column of a passage: one position per filter value it has."""
+    tags = [f"{name}={doc.get(name)}" for name in _TAGGED if doc.get(name)]
+    tags.extend(f"practice={pid}" for pid in str(doc.get("practice") or "").split(",") if pid)
+    return encode_terms([[tag] for tag in tags])
+
+
+def tag_expression(filters: e.FilterMap) -> str:
+    """The FTS5 expression of ``filters`` over the ``tags`` column ("" for none)."""
+    parts = []
+    for name, values in sorted(filters.items()):
+        if name not in _FILTERABLE:
+            raise ValueError(f"not a filter field: {name}")
+        alternatives = " OR ".join(_quote([f"{name}={value}"]) for value in values)
+        parts.append(f"tags : ({alternatives})")
+    return " AND ".join(parts)
+
+
+def encode_spans(positions: Sequence[Sequence[Span]]) -> bytes | None:
+    """Each position's character span (its long unit's), as 16-bit start/end pairs; None past 65,535."""
+    flat = array("H")
+    for spans in positions:
+        start, end = spans[0][1], spans[0][2]
+        if end > 0xFFFF:
+            return None
+        flat.extend((start, end))
+    return flat.tobytes()
+
+
+def decode_spans(blob: bytes) -> array:  # type: ignore[type-arg]
+    """The pairs :func:`encode_spans` wrote (start, end, start, end...)."""
+    flat = array("H")
+    flat.frombytes(blob)
+    return flat
 
 
 def _tokenizer_factory(con: apsw.Connection, args: list[str]) -> Callable[..., Iterator[tuple[Any, ...]]]:
@@ -293,6 +334,7 @@ class SqliteReader:
         self.generation = self._generation()
         self._compiled: _Compiled | None = None
         self._matched_cache: dict[tuple[int, str], frozenset[str]] = {}
+        self._positions_cache: dict[int, list[int]] = {}
         self._values: dict[str, set[str]] = {}
 
     def _generation(self) -> str:
@@ -327,13 +369,18 @@ class SqliteReader:
         return compiled.scorer(values) or 0.0
 
     def _matched(self, api: apsw.FTS5ExtensionApi, *args: Any) -> str:
+        """The matched query terms (``column\x1fterm``), then ``\x1d`` and the text positions they cover."""
         compiled = self._compiled
         assert compiled is not None
         found: list[str] = []
+        covered: set[int] = set()
         for i, leaf in enumerate(compiled.leaves):
-            if api.phrase_locations(i)[leaf.column]:
+            starts = api.phrase_locations(i)[leaf.column]
+            if starts:
                 found.extend(f"{COLUMNS[leaf.column]}{COLOCATED_SEP}{t}" for t in leaf.terms)
-        return POSITION_SEP.join(found)
+                if leaf.column == 0:
+                    covered.update(p + k for p in starts for k in range(len(leaf.terms)))
+        return POSITION_SEP.join(found) + "\x1d" + ",".join(map(str, sorted(covered)))
 
     def _idf(self, column: int, term: str, count: int) -> float:
         row = self.con.execute("SELECT doc FROM temp.vocab WHERE term = ? AND col = ?",
@@ -366,41 +413,94 @@ class SqliteReader:
 
     def search(self, query: e.Query, filters: e.FilterMap, *, page: int, limit: int,
                deadline: float | None = None) -> e.Page:
-        """See :meth:`index.engine.Reader.search`."""
-        where, params = _where(filters)
-        if isinstance(query, e.Every):
-            scored = [(0.0, int(r[0])) for r in self.con.execute(
-                f"SELECT p.rowid FROM passages p WHERE {where} ORDER BY p.rowid", params)]
-            partial = False
-        else:
-            self._compiled = self._compile(query)
-            self._matched_cache = {}
-            # Without filters the score needs no passage row: no join.
-            join = "JOIN passages p ON p.rowid = fts.rowid " if filters else ""
-            sql = f"SELECT fts.rowid, dxkb_score(fts) FROM fts {join}WHERE fts MATCH ? AND {where}"
-            scored, partial = self._scored(sql, [self._compiled.expression, *params], deadline)
-            scored.sort()
-        shown = scored[(page - 1) * limit: page * limit]
-        fields = self._fields([rowid for _, rowid in shown])
-        facets = self._facets([rowid for _, rowid in scored])
-        if not isinstance(query, e.Every):
-            self._match_rows([rowid for _, rowid in shown[:MATCHED_BATCH]])
-        hits = [e.Hit(fields[rowid], -score if score else 0.0, rowid) for score, rowid in shown if rowid in fields]
-        return e.Page(hits, len(scored), facets, partial)
+        """See :meth:`index.engine.Reader.search`.
 
-    def _scored(self, sql: str, params: list[Any], deadline: float | None) -> tuple[list[tuple[float, int]], bool]:
-        """``(-score, rowid)`` of the rows of ``sql``; those found by ``deadline`` if it stops the statement."""
-        scored: list[tuple[float, int]] = []
+        Three steps, each in SQLite's own code but the last: every match's
+        rowid (one ``group_concat`` per range of rowids) gives the total and
+        the facets; FTS5's BM25 with the field weights orders the matches;
+        BM25F of the query tree orders each block of :data:`RESCORE_BLOCK`
+        of that order (Python, for as many blocks as the page needs, whatever
+        the number of matches).
+        """
+        if isinstance(query, e.Every):
+            return self._every(filters, page, limit)
+        self._compiled = self._compile(query)
+        self._matched_cache = {}
+        self._positions_cache = {}
+        expression = self._compiled.expression
+        tags = tag_expression(filters)
+        if tags:
+            expression = f"({expression}) AND {tags}"
+        rowids, last = self._matching(expression, deadline)
+        partial = last is not None
+        want = page * limit
+        block = RESCORE_BLOCK * math.ceil(want / RESCORE_BLOCK)
+        ranked, stopped = self._ranked(expression, block, last, deadline)
+        if stopped:
+            partial = True
+            ranked = [(0.0, rowid) for rowid in rowids[:want]]
+        shown = ranked[(page - 1) * limit: want]
+        fields = self._fields([rowid for _, rowid in shown])
+        hits = [e.Hit(fields[rowid], -score if score else 0.0, rowid) for score, rowid in shown if rowid in fields]
+        return e.Page(hits, len(rowids), self._facets(rowids), partial)
+
+    def exhaustive(self, query: e.Query, limit: int) -> list[int]:
+        """Rowids of the ``limit`` best matches by BM25F over every match: the reference the blocks approximate."""
+        self._compiled = self._compile(query)
+        rows = self.con.execute("SELECT rowid, dxkb_score(fts) FROM fts WHERE fts MATCH ?", (self._compiled.expression,))
+        return [rowid for _, rowid in sorted((-float(score), int(rowid)) for rowid, score in rows)[:limit]]
+
+    def _every(self, filters: e.FilterMap, page: int, limit: int) -> e.Page:
+        """Every passage the filters allow, in index order."""
+        where, params = _where(filters)
+        rowids = [int(r[0]) for r in self.con.execute(
+            f"SELECT p.rowid FROM passages p WHERE {where} ORDER BY p.rowid", params)]
+        shown = rowids[(page - 1) * limit: page * limit]
+        fields = self._fields(shown)
+        hits = [e.Hit(fields[rowid], 0.0, rowid) for rowid in shown if rowid in fields]
+        return e.Page(hits, len(rowids), self._facets(rowids), False)
+
+    def _matching(self, expression: str, deadline: float | None) -> tuple[list[int], int | None]:
+        """Rowids matching ``expression``, in order; and the last rowid looked at when the deadline stopped it."""
+        top_row = self.con.execute("SELECT max(rowid) FROM passages").fetchone()
+        top = int(top_row[0] or 0) if top_row else 0
+        rowids: list[int] = []
+        sql = "SELECT group_concat(rowid) FROM fts WHERE fts MATCH ? AND rowid > ? AND rowid <= ?"
+        for low in range(0, top, CHUNK_ROWS):
+            found = self._run(sql, [expression, low, low + CHUNK_ROWS], deadline)
+            if found is None:
+                return rowids, low
+            if found and found[0][0]:
+                rowids.extend(map(int, str(found[0][0]).split(",")))
+        return rowids, None
+
+    def _ranked(self, expression: str, block: int, last: int | None,
+                deadline: float | None) -> tuple[list[tuple[float, int]], bool]:
+        """The best ``block`` matches by FTS5's rank, as ``(-BM25F, rowid)`` best first; True if stopped."""
+        bound = "" if last is None else f" AND rowid <= {int(last)}"
+        sql = (f"SELECT rowid, dxkb_score(fts), dxkb_matched(fts) FROM fts WHERE fts MATCH ?{bound} "
+               f"AND rank MATCH ? ORDER BY rank LIMIT ?")
+        rows = self._run(sql, [expression, RANK, block], deadline)
+        if rows is None:
+            return [], True
+        ranked = []
+        for rowid, score, matched in rows:
+            ranked.append((-float(score), int(rowid)))
+            self._remember(int(rowid), str(matched or ""))
+        # Each block of FTS5's order is ordered by BM25F: one order, whatever page is asked for.
+        blocks = (sorted(ranked[i:i + RESCORE_BLOCK]) for i in range(0, len(ranked), RESCORE_BLOCK))
+        return [row for chunk in blocks for row in chunk], False
+
+    def _run(self, sql: str, params: list[Any], deadline: float | None) -> list[Any] | None:
+        """All rows of ``sql``; None when the deadline stopped it."""
         if deadline is not None:
             self.con.set_progress_handler(lambda: time.monotonic() > deadline, PROGRESS_STEPS)
         try:
-            for rowid, score in self.con.execute(sql, params):
-                scored.append((-float(score), int(rowid)))
+            return list(self.con.execute(sql, params))
         except apsw.InterruptError:
-            return scored, True
+            return None
         finally:
             self.con.set_progress_handler(None)
-        return scored, False
 
     def _fields(self, rowids: list[int]) -> dict[int, dict[str, Any]]:
         out: dict[int, dict[str, Any]] = {}
@@ -428,7 +528,10 @@ class SqliteReader:
         column = self._facet_column()
         codes, size = column.codes, len(column.codes)
         # A row committed after this reader's column was read counts under no value (code 0).
-        combos = Counter(codes[rowid] if rowid < size else 0 for rowid in rowids)
+        if rowids and rowids[-1] >= size:
+            combos = Counter(codes[rowid] if rowid < size else 0 for rowid in rowids)
+        else:
+            combos = Counter(map(codes.__getitem__, rowids))
         facets: dict[str, dict[str, int]] = {name: {} for name in FACET_FIELDS}
         for code, n in combos.items():
             for name, value in zip(FACET_FIELDS, column.values[code]):
@@ -439,18 +542,20 @@ class SqliteReader:
         return facets
 
     def _match_rows(self, rowids: list[int]) -> None:
-        """Find which query terms each of ``rowids`` holds, in one statement."""
-        if not rowids or self._compiled is None:
+        """Find which query terms each of ``rowids`` holds (one lookup per row: a hit outside the ranked block)."""
+        if self._compiled is None:
             return
-        sql = (f"SELECT rowid, dxkb_matched(fts) FROM fts WHERE fts MATCH ? "
-               f"AND rowid IN ({', '.join('?' * len(rowids))})")
-        for rowid, found in self.con.execute(sql, [self._compiled.expression, *rowids]):
-            self._remember(int(rowid), str(found or ""))
+        sql = "SELECT rowid, dxkb_matched(fts) FROM fts WHERE fts MATCH ? AND rowid = ?"
+        for rowid in rowids:
+            for found_rowid, found in self.con.execute(sql, [self._compiled.expression, rowid]):
+                self._remember(int(found_rowid), str(found or ""))
 
     def _remember(self, rowid: int, found: str) -> None:
-        pairs = [p.split(COLOCATED_SEP, 1) for p in found.split(POSITION_SEP) if p]
+        terms, _, covered = found.partition("\x1d")
+        pairs = [p.split(COLOCATED_SEP, 1) for p in terms.split(POSITION_SEP) if p]
         for name in COLUMNS:
             self._matched_cache[(rowid, name)] = frozenset(t for f, t in pairs if f == name)
+        self._positions_cache[rowid] = [int(p) for p in covered.split(",") if p]
 
     def matched_terms(self, hit: e.Hit, field: str) -> frozenset[str]:
         """See :meth:`index.engine.Reader.matched_terms`."""
@@ -458,6 +563,20 @@ class SqliteReader:
         if key not in self._matched_cache:
             self._match_rows([key[0]])
         return self._matched_cache.get(key, frozenset())
+
+    def matched_spans(self, hit: e.Hit, field: str) -> list[tuple[int, int]] | None:
+        """See :meth:`index.engine.Reader.matched_spans`: from the spans stored at build time."""
+        if field != "text":
+            return None
+        rowid = int(hit.handle)
+        if rowid not in self._positions_cache:
+            self._match_rows([rowid])
+        row = self.con.execute("SELECT spans FROM passages WHERE rowid = ?", (rowid,)).fetchone()
+        if row is None or row[0] is None:
+            return None
+        flat = decode_spans(bytes(row[0]))
+        count = len(flat) // 2
+        return [(flat[2 * p], flat[2 * p + 1]) for p in self._positions_cache.get(rowid, []) if p < count]
 
     def passages(self, filters: e.FilterMap, *, tagged: bool = False) -> list[dict[str, Any]]:
         """See :meth:`index.engine.Reader.passages`."""
@@ -536,13 +655,14 @@ class SqliteWriter:
         self.con.execute(f"INSERT INTO reports({', '.join(REPORT_FIELDS)}) VALUES ({', '.join('?' * len(REPORT_FIELDS))})",
                          [str(report.get(f, "")) for f in REPORT_FIELDS])
         terms = prepared if prepared is not None else SqliteEngine().prepare(passages)
-        insert = (f"INSERT INTO passages({', '.join(PASSAGE_FIELDS)}) "
-                  f"VALUES ({', '.join('?' * len(PASSAGE_FIELDS))})")
-        for doc, (text_terms, heading_terms) in zip(passages, terms):
+        insert = (f"INSERT INTO passages({', '.join(PASSAGE_FIELDS)}, spans) "
+                  f"VALUES ({', '.join('?' * len(PASSAGE_FIELDS))}, ?)")
+        for doc, (text_terms, heading_terms, spans) in zip(passages, terms):
             values = [doc.get("order" if f == "ord" else f, "") for f in PASSAGE_FIELDS]
-            self.con.execute(insert, values)
+            self.con.execute(insert, [*values, spans])
             rowid = self.con.last_insert_rowid()
-            self.con.execute("INSERT INTO fts(rowid, text, heading) VALUES (?, ?, ?)", (rowid, text_terms, heading_terms))
+            self.con.execute("INSERT INTO fts(rowid, text, heading, tags) VALUES (?, ?, ?, ?)",
+                             (rowid, text_terms, heading_terms, tag_terms(doc)))
 
     def delete(self, file: str) -> None:
         """See :meth:`index.engine.Writer.delete`."""
@@ -595,13 +715,15 @@ class SqliteEngine:
         Path(index_dir).mkdir(parents=True, exist_ok=True)
         return SqliteWriter(Path(index_dir) / DB_NAME, rebuild, timeout)
 
-    def prepare(self, passages: Sequence[dict[str, Any]]) -> list[tuple[str, str]]:
-        """Each passage's text and heading as analysed terms; a heading shared by passages is analysed once."""
+    def prepare(self, passages: Sequence[dict[str, Any]]) -> list[tuple[str, str, bytes | None]]:
+        """Each passage's analysed text and heading, and its text's spans; a shared heading is analysed once."""
         headings: dict[str, str] = {}
-        out: list[tuple[str, str]] = []
+        out: list[tuple[str, str, bytes | None]] = []
         for doc in passages:
             heading = str(doc.get("heading") or "")
             if heading not in headings:
                 headings[heading] = encode_terms(index_positions(heading))
-            out.append((encode_terms(index_positions(str(doc.get("text") or ""))), headings[heading]))
+            positions = index_spans(str(doc.get("text") or ""))
+            terms = [list(dict.fromkeys(term for term, _, _ in spans)) for spans in positions]
+            out.append((encode_terms(terms), headings[heading], encode_spans(positions)))
         return out

@@ -103,6 +103,10 @@ class WhooshReader:
         return frozenset(t.decode("utf-8") if isinstance(t, bytes) else str(t)
                          for f, t in terms if f == field)
 
+    def matched_spans(self, hit: e.Hit, field: str) -> list[tuple[int, int]] | None:
+        """See :meth:`index.engine.Reader.matched_spans`: Whoosh stores none (the text is analysed again)."""
+        return None
+
     def passages(self, filters: e.FilterMap, *, tagged: bool = False) -> list[dict[str, Any]]:
         """See :meth:`index.engine.Reader.passages`."""
         docs = sorted(self.searcher.docs_for_query(filter_query(filters, tagged)))

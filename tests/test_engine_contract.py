@@ -235,6 +235,39 @@ def test_sqlite_search_stops_at_its_deadline(monkeypatch: pytest.MonkeyPatch, bu
     assert service.search("タブレット 窓口 議会")["partial"] is False
 
 
+def test_sqlite_orders_candidate_blocks_by_bm25f(monkeypatch: pytest.MonkeyPatch,
+                                                 built: tuple[Engine, Path]) -> None:
+    """Pages of small candidate blocks are one order: every match once, scores descending per block."""
+    engine, index_dir = built
+    if engine.name != "sqlite":
+        return
+    from index import sqlite_engine
+
+    query = Or((_term("タブレット"), _term("窓口"), _term("議会")))
+    reader = engine.reader(index_dir)
+    full = reader.search(query, {}, page=1, limit=10_000)
+    monkeypatch.setattr(sqlite_engine, "RESCORE_BLOCK", 5)
+    pages = [reader.search(query, {}, page=n, limit=5) for n in range(1, full.total // 5 + 2)]
+    reader.close()
+    assert {h.fields["id"] for p in pages for h in p.hits} == {h.fields["id"] for h in full.hits}
+    assert all(p.total == full.total and p.facets == full.facets for p in pages)
+    assert all([h.score for h in p.hits] == sorted((h.score for h in p.hits), reverse=True) for p in pages)
+
+
+def test_sqlite_snippets_mark_the_stored_spans(built: tuple[Engine, Path]) -> None:
+    """Snippets come from the spans stored at build time, with the query's words marked."""
+    engine, index_dir = built
+    if engine.name != "sqlite":
+        return
+    service = SearchService(index_dir, engine="sqlite")
+    reader = service.reader()
+    found = reader.search(And((_term("書かない窓口"),)), {}, page=1, limit=3)
+    spans = reader.matched_spans(found.hits[0], "text")
+    text = found.hits[0].fields["text"]
+    assert spans and all("窓口" in text[a:b] or "書か" in text[a:b] for a, b in spans)
+    assert "<mark" in service.search("書かない窓口")["hits"][0]["snippet"]
+
+
 def test_engine_name_precedence(monkeypatch: pytest.MonkeyPatch, built: tuple[Engine, Path]) -> None:
     from index.engine import DEFAULT_ENGINE, engine_name
     from kb.errors import QueryError

@@ -8,7 +8,17 @@ from typing import Any
 import pytest
 
 from index.engine import And, DisMax, Or, Phrase, Term
-from index.sqlite_engine import _Leaf, compile_query, encode_terms, evaluate_tree, make_scorer
+from index.sqlite_engine import (
+    _Leaf,
+    compile_query,
+    decode_spans,
+    encode_spans,
+    encode_terms,
+    evaluate_tree,
+    make_scorer,
+    tag_expression,
+    tag_terms,
+)
 
 
 @pytest.mark.parametrize(("positions", "expected"), [
@@ -53,3 +63,35 @@ def test_dismax_is_the_best_plus_a_tiebreak() -> None:
     _, tree = compile_query(DisMax((Term("text", "a"), Term("text", "b")), tiebreak=0.1), leaves)
     assert evaluate_tree(tree, [2.0, 1.0]) == pytest.approx(2.1)
     assert evaluate_tree(tree, [None, None]) is None
+
+
+@pytest.mark.parametrize(("doc", "expected"), [
+    ({"file": "a.txt", "municipality": "神戸市", "code": "281000", "prefecture": "兵庫県", "year": "2023",
+      "section": "qa", "practice": "byod,kintone"},
+     ("file=a.txt\x1emunicipality=神戸市\x1ecode=281000\x1eprefecture=兵庫県\x1eyear=2023\x1esection=qa"
+     "\x1epractice=byod\x1epractice=kintone")),
+    ({"file": "b.txt", "municipality": "", "practice": ""}, "file=b.txt"),
+])
+def test_tag_terms(doc: dict[str, str], expected: str) -> None:
+    assert tag_terms(doc) == expected
+
+
+@pytest.mark.parametrize(("filters", "expected"), [
+    ({}, ""),
+    ({"code": ("271004", "281000")}, 'tags : ("code=271004" OR "code=281000")'),
+    ({"section": ("qa",), "practice": ("byod",)}, 'tags : ("practice=byod") AND tags : ("section=qa")'),
+    ({"municipality": ('大"阪',)}, 'tags : ("municipality=大""阪")'),
+])
+def test_tag_expression(filters: dict[str, tuple[str, ...]], expected: str) -> None:
+    assert tag_expression(filters) == expected
+
+
+def test_tag_expression_refuses_an_unknown_field() -> None:
+    with pytest.raises(ValueError, match="council"):
+        tag_expression({"council": ("x",)})
+
+
+def test_spans_keep_each_positions_long_unit() -> None:
+    positions = [[("タブレット端末", 3, 10), ("タブレット", 3, 8), ("端末", 8, 10)], [("導入", 10, 12)]]
+    assert list(decode_spans(encode_spans(positions) or b"")) == [3, 10, 10, 12]
+    assert encode_spans([[("x", 70_000, 70_001)]]) is None
