@@ -187,6 +187,8 @@ def rescoring_agreement(service: Any, queries: list[str], k: int = 10) -> dict[s
         tree = And(tuple(units))
         got = [hit.handle for hit in reader.search(tree, {}, page=1, limit=k).hits]
         want = reader.exhaustive(tree, k)
+        if not want:
+            continue
         judged += 1
         same += got == want
         overlap += len(set(got) & set(want)) / max(1, len(want))

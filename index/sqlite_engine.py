@@ -210,6 +210,7 @@ class _Compiled:
     tree: Any = None
     average: tuple[float, ...] = ()
     slots: list[tuple[tuple[int, ...], int, float]] = field(default_factory=list)
+    slot_terms: list[tuple[str, ...]] = field(default_factory=list)
     scorer: Callable[[list[float | None]], float | None] = lambda values: None
 
 
@@ -294,28 +295,63 @@ def evaluate_tree(tree: Any, values: list[float | None]) -> float | None:
 
 @dataclass
 class FacetColumn:
-    """Every passage's facet values as one small code per rowid (an array, not a dict of tuples)."""
+    """Every passage's facet values as one small code per rowid (an array, not a dict of tuples).
 
-    values: list[tuple[str, ...]]
+    A code stands for one combination of values; ``combos[code]`` lists the
+    ids of its ``(field, value)`` labels (a practice set gives one per id).
+    """
+
+    labels: list[tuple[str, str]]
+    combos: list[tuple[int, ...]]
     codes: array  # type: ignore[type-arg]
 
     @classmethod
     def read(cls, con: apsw.Connection) -> FacetColumn:
         """Read the column from the passages table; code 0 stands for no values."""
-        values: list[tuple[str, ...]] = [("",) * len(FACET_FIELDS)]
-        code_of: dict[tuple[str, ...], int] = {values[0]: 0}
-        codes = array("I")
+        column = cls([], [()], array("I"))
+        code_of: dict[tuple[str, ...], int] = {("",) * len(FACET_FIELDS): 0}
+        label_of: dict[tuple[str, str], int] = {}
+        codes = column.codes
         for row in con.execute(f"SELECT rowid, {_FACET_SQL} FROM passages ORDER BY rowid"):
             combo = tuple(str(v) for v in row[1:])
             code = code_of.get(combo)
             if code is None:
-                code = code_of[combo] = len(values)
-                values.append(combo)
+                code = code_of[combo] = len(column.combos)
+                column.combos.append(column._label_ids(combo, label_of))
             rowid = int(row[0])
             if rowid >= len(codes):
                 codes.extend([0] * (rowid + 1 - len(codes)))
             codes[rowid] = code
-        return cls(values, codes)
+        return column
+
+    def _label_ids(self, combo: tuple[str, ...], label_of: dict[tuple[str, str], int]) -> tuple[int, ...]:
+        ids = []
+        for name, value in zip(FACET_FIELDS, combo):
+            for v in (value.split(",") if name == "practice" else (value,)):
+                if v:
+                    if (name, v) not in label_of:
+                        label_of[(name, v)] = len(self.labels)
+                        self.labels.append((name, v))
+                    ids.append(label_of[(name, v)])
+        return tuple(ids)
+
+    def count(self, rowids: list[int]) -> dict[str, dict[str, int]]:
+        """Facet counts of ``rowids`` (ascending): combinations counted first, then their labels."""
+        codes, size = self.codes, len(self.codes)
+        # A row committed after this column was read counts under no value (code 0).
+        if rowids and rowids[-1] >= size:
+            combos = Counter(codes[rowid] if rowid < size else 0 for rowid in rowids)
+        else:
+            combos = Counter(map(codes.__getitem__, rowids))
+        totals = [0] * len(self.labels)
+        for code, n in combos.items():
+            for label in self.combos[code]:
+                totals[label] += n
+        facets: dict[str, dict[str, int]] = {name: {} for name in FACET_FIELDS}
+        for (name, value), n in zip(self.labels, totals):
+            if n:
+                facets[name][value] = n
+        return facets
 
 
 _columns_lock = threading.Lock()
@@ -329,12 +365,12 @@ class SqliteReader:
         self.path = path
         self.con = _connect(path)
         self.con.register_fts5_function("dxkb_score", self._score)
-        self.con.register_fts5_function("dxkb_matched", self._matched)
         self.con.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.vocab USING fts5vocab(main, 'fts', 'col')")
         self.generation = self._generation()
         self._compiled: _Compiled | None = None
         self._matched_cache: dict[tuple[int, str], frozenset[str]] = {}
         self._positions_cache: dict[int, list[int]] = {}
+        self._found: dict[int, list[tuple[int, Sequence[int]]]] = {}
         self._values: dict[str, set[str]] = {}
 
     def _generation(self) -> str:
@@ -344,6 +380,7 @@ class SqliteReader:
     # -- scoring -------------------------------------------------------------
 
     def _score(self, api: apsw.FTS5ExtensionApi, *args: Any) -> float:
+        """BM25F of the row; which slots matched where is kept for its snippet (:meth:`_remember`)."""
         compiled = self._compiled
         assert compiled is not None
         if not compiled.average:
@@ -351,36 +388,26 @@ class SqliteReader:
             compiled.average = tuple(max(1.0, api.column_total_size(c) / rows) for c in range(len(COLUMNS)))
         sizes: list[int] = []
         values: list[float | None] = []
+        found: list[tuple[int, Sequence[int]]] = []
         average = compiled.average
-        for phrases, column, idf in compiled.slots:
-            tf = 0
+        for slot, (phrases, column, idf) in enumerate(compiled.slots):
+            offsets: Sequence[int] = ()
             for phrase in phrases:
                 # FTS5 reports a phrase only where its part of the expression matched.
-                tf = len(api.phrase_column_offsets(phrase, column))
-                if tf:
+                offsets = api.phrase_column_offsets(phrase, column)
+                if offsets:
                     break
+            tf = len(offsets)
             if not tf:
                 values.append(None)
                 continue
+            found.append((slot, offsets))
             if not sizes:
                 sizes = [api.column_size(c) for c in range(len(COLUMNS))]
             norm = 1 - BM25_B + BM25_B * sizes[column] / average[column]
             values.append(idf * tf * (BM25_K1 + 1) / (tf + BM25_K1 * norm))
+        self._found[api.rowid] = found
         return compiled.scorer(values) or 0.0
-
-    def _matched(self, api: apsw.FTS5ExtensionApi, *args: Any) -> str:
-        """The matched query terms (``column\x1fterm``), then ``\x1d`` and the text positions they cover."""
-        compiled = self._compiled
-        assert compiled is not None
-        found: list[str] = []
-        covered: set[int] = set()
-        for i, leaf in enumerate(compiled.leaves):
-            starts = api.phrase_locations(i)[leaf.column]
-            if starts:
-                found.extend(f"{COLUMNS[leaf.column]}{COLOCATED_SEP}{t}" for t in leaf.terms)
-                if leaf.column == 0:
-                    covered.update(p + k for p in starts for k in range(len(leaf.terms)))
-        return POSITION_SEP.join(found) + "\x1d" + ",".join(map(str, sorted(covered)))
 
     def _idf(self, column: int, term: str, count: int) -> float:
         row = self.con.execute("SELECT doc FROM temp.vocab WHERE term = ? AND col = ?",
@@ -403,6 +430,7 @@ class SqliteReader:
             if key not in slots:
                 slots[key] = len(compiled.slots)
                 compiled.slots.append(((), leaf.column, leaf.idf))
+                compiled.slot_terms.append(leaf.terms)
             slot = slots[key]
             compiled.slots[slot] = (compiled.slots[slot][0] + (phrase,), leaf.column, leaf.idf)
             slot_of.append(slot)
@@ -427,6 +455,7 @@ class SqliteReader:
         self._compiled = self._compile(query)
         self._matched_cache = {}
         self._positions_cache = {}
+        self._found = {}
         expression = self._compiled.expression
         tags = tag_expression(filters)
         if tags:
@@ -478,15 +507,12 @@ class SqliteReader:
                 deadline: float | None) -> tuple[list[tuple[float, int]], bool]:
         """The best ``block`` matches by FTS5's rank, as ``(-BM25F, rowid)`` best first; True if stopped."""
         bound = "" if last is None else f" AND rowid <= {int(last)}"
-        sql = (f"SELECT rowid, dxkb_score(fts), dxkb_matched(fts) FROM fts WHERE fts MATCH ?{bound} "
+        sql = (f"SELECT rowid, dxkb_score(fts) FROM fts WHERE fts MATCH ?{bound} "
                f"AND rank MATCH ? ORDER BY rank LIMIT ?")
         rows = self._run(sql, [expression, RANK, block], deadline)
         if rows is None:
             return [], True
-        ranked = []
-        for rowid, score, matched in rows:
-            ranked.append((-float(score), int(rowid)))
-            self._remember(int(rowid), str(matched or ""))
+        ranked = [(-float(score), int(rowid)) for rowid, score in rows]
         # Each block of FTS5's order is ordered by BM25F: one order, whatever page is asked for.
         blocks = (sorted(ranked[i:i + RESCORE_BLOCK]) for i in range(0, len(ranked), RESCORE_BLOCK))
         return [row for chunk in blocks for row in chunk], False
@@ -524,44 +550,33 @@ class SqliteReader:
         return column
 
     def _facets(self, rowids: list[int]) -> dict[str, dict[str, int]]:
-        """Facet counts of ``rowids``: combinations counted first, then split per field (practice per id)."""
-        column = self._facet_column()
-        codes, size = column.codes, len(column.codes)
-        # A row committed after this reader's column was read counts under no value (code 0).
-        if rowids and rowids[-1] >= size:
-            combos = Counter(codes[rowid] if rowid < size else 0 for rowid in rowids)
-        else:
-            combos = Counter(map(codes.__getitem__, rowids))
-        facets: dict[str, dict[str, int]] = {name: {} for name in FACET_FIELDS}
-        for code, n in combos.items():
-            for name, value in zip(FACET_FIELDS, column.values[code]):
-                counts = facets[name]
-                for v in (value.split(",") if name == "practice" else (value,)):
-                    if v:
-                        counts[v] = counts.get(v, 0) + n
-        return facets
+        """Facet counts of ``rowids`` (see :meth:`FacetColumn.count`)."""
+        return self._facet_column().count(rowids)
 
-    def _match_rows(self, rowids: list[int]) -> None:
-        """Find which query terms each of ``rowids`` holds (one lookup per row: a hit outside the ranked block)."""
-        if self._compiled is None:
-            return
-        sql = "SELECT rowid, dxkb_matched(fts) FROM fts WHERE fts MATCH ? AND rowid = ?"
-        for rowid in rowids:
-            for found_rowid, found in self.con.execute(sql, [self._compiled.expression, rowid]):
-                self._remember(int(found_rowid), str(found or ""))
-
-    def _remember(self, rowid: int, found: str) -> None:
-        terms, _, covered = found.partition("\x1d")
-        pairs = [p.split(COLOCATED_SEP, 1) for p in terms.split(POSITION_SEP) if p]
+    def _remember(self, rowid: int) -> None:
+        """The matched terms per column and the text positions they cover, from what scoring the row kept."""
+        compiled = self._compiled
+        terms: dict[str, set[str]] = {name: set() for name in COLUMNS}
+        covered: set[int] = set()
+        if compiled is not None:
+            if rowid not in self._found:
+                # A hit outside the ranked blocks: score it alone.
+                self.con.execute("SELECT dxkb_score(fts) FROM fts WHERE fts MATCH ? AND rowid = ?",
+                                 (compiled.expression, rowid)).fetchall()
+            for slot, offsets in self._found.get(rowid, []):
+                column, words = compiled.slots[slot][1], compiled.slot_terms[slot]
+                terms[COLUMNS[column]].update(words)
+                if column == 0:
+                    covered.update(p + k for p in offsets for k in range(len(words)))
         for name in COLUMNS:
-            self._matched_cache[(rowid, name)] = frozenset(t for f, t in pairs if f == name)
-        self._positions_cache[rowid] = [int(p) for p in covered.split(",") if p]
+            self._matched_cache[(rowid, name)] = frozenset(terms[name])
+        self._positions_cache[rowid] = sorted(covered)
 
     def matched_terms(self, hit: e.Hit, field: str) -> frozenset[str]:
         """See :meth:`index.engine.Reader.matched_terms`."""
         key = (int(hit.handle), field)
         if key not in self._matched_cache:
-            self._match_rows([key[0]])
+            self._remember(key[0])
         return self._matched_cache.get(key, frozenset())
 
     def matched_spans(self, hit: e.Hit, field: str) -> list[tuple[int, int]] | None:
@@ -570,7 +585,7 @@ class SqliteReader:
             return None
         rowid = int(hit.handle)
         if rowid not in self._positions_cache:
-            self._match_rows([rowid])
+            self._remember(rowid)
         row = self.con.execute("SELECT spans FROM passages WHERE rowid = ?", (rowid,)).fetchone()
         if row is None or row[0] is None:
             return None
