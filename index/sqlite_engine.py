@@ -34,6 +34,7 @@ from an ``fts5vocab`` table) and combines the leaves as the tree says
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
 import time
@@ -60,7 +61,7 @@ COLUMNS: tuple[str, ...] = ("text", "heading", "tags")
 """FTS5 columns: the analysed text and heading, and one tag per filter value (``code=271004``)."""
 RANK = "bm25(1.0, 0.4, 0.0)"
 """FTS5's own BM25 with the field weights: it picks the candidates that BM25F then orders."""
-RESCORE_BLOCK = 100
+RESCORE_BLOCK = 50
 """Candidates are taken by FTS5's ranking in blocks of this many, then ordered by BM25F."""
 CHUNK_ROWS = 250_000
 """Matches are collected per range of this many rowids, so a deadline keeps whole ranges."""
@@ -265,7 +266,12 @@ def make_scorer(tree: Any, slot_of: list[int], boosts: list[float]) -> Callable[
         return name
 
     result = emit(tree)
-    source = "def score(b):\n    " + "\n    ".join(lines) + f"\n    return {result}\n"
+    return _compiled_scorer("def score(b):\n    " + "\n    ".join(lines) + f"\n    return {result}\n")
+
+
+@functools.lru_cache(maxsize=512)
+def _compiled_scorer(source: str) -> Callable[[list[float | None]], float | None]:
+    """The function ``source`` defines (queries of one shape share it)."""
     namespace: dict[str, Any] = {}
     exec(compile(source, "<dxkb-score>", "exec"), namespace)  # noqa: S102 - generated from the tree, no user text
     scorer: Callable[[list[float | None]], float | None] = namespace["score"]
@@ -371,6 +377,9 @@ class SqliteReader:
         self._matched_cache: dict[tuple[int, str], frozenset[str]] = {}
         self._positions_cache: dict[int, list[int]] = {}
         self._found: dict[int, list[tuple[int, Sequence[int]]]] = {}
+        self._df: dict[tuple[int, str], int] = {}
+        self._passages: int | None = None
+        self._spans: dict[int, bytes | None] = {}
         self._values: dict[str, set[str]] = {}
 
     def _generation(self) -> str:
@@ -410,16 +419,25 @@ class SqliteReader:
         return compiled.scorer(values) or 0.0
 
     def _idf(self, column: int, term: str, count: int) -> float:
-        row = self.con.execute("SELECT doc FROM temp.vocab WHERE term = ? AND col = ?",
-                               (term, COLUMNS[column])).fetchone()
-        df = int(row[0]) if row else 0
+        key = (column, term)
+        df = self._df.get(key)
+        if df is None:
+            row = self.con.execute("SELECT doc FROM temp.vocab WHERE term = ? AND col = ?",
+                                   (term, COLUMNS[column])).fetchone()
+            df = self._df[key] = int(row[0]) if row else 0
         return math.log(count / (df + 1)) + 1
+
+    def _count(self) -> int:
+        """Number of passages (read once: a reader is replaced when a commit lands)."""
+        if self._passages is None:
+            row = self.con.execute("SELECT count(*) FROM passages").fetchone()
+            self._passages = int(row[0]) if row else 0
+        return self._passages
 
     def _compile(self, query: e.Query) -> _Compiled:
         leaves: list[_Leaf] = []
         expression, tree = compile_query(query, leaves)
-        row = self.con.execute("SELECT count(*) FROM passages").fetchone()
-        count = max(1, int(row[0]) if row else 0)
+        count = max(1, self._count())
         idf: dict[tuple[int, str], float] = {}
         slots: dict[tuple[int, tuple[str, ...]], int] = {}
         compiled = _Compiled(expression, leaves, tree)
@@ -456,6 +474,7 @@ class SqliteReader:
         self._matched_cache = {}
         self._positions_cache = {}
         self._found = {}
+        self._spans = {}
         expression = self._compiled.expression
         tags = tag_expression(filters)
         if tags:
@@ -532,9 +551,11 @@ class SqliteReader:
         out: dict[int, dict[str, Any]] = {}
         for start in range(0, len(rowids), 500):
             chunk = rowids[start:start + 500]
-            sql = f"SELECT rowid, {', '.join(PASSAGE_FIELDS)} FROM passages WHERE rowid IN ({', '.join('?' * len(chunk))})"
+            sql = (f"SELECT rowid, spans, {', '.join(PASSAGE_FIELDS)} FROM passages "
+                   f"WHERE rowid IN ({', '.join('?' * len(chunk))})")
             for row in self.con.execute(sql, chunk):
-                out[int(row[0])] = _passage_fields(row[1:])
+                out[int(row[0])] = _passage_fields(row[2:])
+                self._spans[int(row[0])] = None if row[1] is None else bytes(row[1])
         return out
 
     def _facet_column(self) -> FacetColumn:
@@ -586,10 +607,12 @@ class SqliteReader:
         rowid = int(hit.handle)
         if rowid not in self._positions_cache:
             self._remember(rowid)
-        row = self.con.execute("SELECT spans FROM passages WHERE rowid = ?", (rowid,)).fetchone()
-        if row is None or row[0] is None:
+        if rowid not in self._spans:
+            self._fields([rowid])
+        blob = self._spans.get(rowid)
+        if blob is None:
             return None
-        flat = decode_spans(bytes(row[0]))
+        flat = decode_spans(blob)
         count = len(flat) // 2
         return [(flat[2 * p], flat[2 * p + 1]) for p in self._positions_cache.get(rowid, []) if p < count]
 
