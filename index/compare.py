@@ -63,8 +63,7 @@ class City:
 
     ``key`` selects this column again in a URL: the name, or the prefecture
     and name (富山県朝日町) when another municipality has the same name.
-    ``filters`` is the engine filter its passages were read with (it may
-    allow more: another municipality of the same name).
+    ``filters`` is the engine filter of its passages.
     """
 
     name: str
@@ -129,8 +128,8 @@ def load_code(reader: Reader, name: str, prefecture: str, code: str, key: str) -
 def _city(name: str, passages: list[dict[str, Any]], prefixed: bool) -> City:
     prefecture = str(passages[0].get("prefecture", ""))
     key = f"{prefecture}{name}" if prefixed and prefecture != name else name
-    return City(name, prefecture, str(passages[0].get("code", "")), tuple(passages), key,
-                {"municipality": (name,)})
+    code = str(passages[0].get("code", ""))
+    return City(name, prefecture, code, tuple(passages), key, {"municipality": (name,), "code": (code,)})
 
 
 def evidence(fields: Mapping[str, Any], practice: Practice, taxonomy: Taxonomy,
@@ -169,8 +168,7 @@ def _cells(reader: Reader, city: City, practices: set[str]) -> dict[str, list[di
     """Per practice id of ``practices``, the stored fields of the city's passages naming it, in column order."""
     if not practices or not city.passages:
         return {}
-    full = {(p["file"], p["passage"]): p
-            for p in reader.passages({**city.filters, "practice": tuple(sorted(practices))})}
+    full = {(p["file"], p["passage"]): p for p in reader.passages(city.filters, tagged=True)}
     out: dict[str, list[dict[str, Any]]] = {}
     for brief in city.passages:
         for pid in practice_ids(brief):
