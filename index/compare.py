@@ -10,6 +10,7 @@ of a passage is read for the rows that show it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,9 @@ MAX_CITIES = 8
 
 MATCHES_PER_CITY = 5
 """Passages per city shown for the query itself."""
+
+FEW_PRACTICES = 8
+"""Up to this many practices shown, a column reads only the passages naming them."""
 
 NO_RECORD = "記載なし"
 """What an empty cell says."""
@@ -80,6 +84,10 @@ class City:
 
     def reports(self) -> list[dict[str, Any]]:
         """The city's reports, newest visit first."""
+        return [dict(entry) for entry in self._reports]
+
+    @functools.cached_property
+    def _reports(self) -> list[dict[str, Any]]:
         seen: dict[str, dict[str, Any]] = {}
         for p in self.passages:
             seen.setdefault(p["file"], {
@@ -168,7 +176,10 @@ def _cells(reader: Reader, city: City, practices: set[str]) -> dict[str, list[di
     """Per practice id of ``practices``, the stored fields of the city's passages naming it, in column order."""
     if not practices or not city.passages:
         return {}
-    full = {(p["file"], p["passage"]): p for p in reader.passages(city.filters, tagged=True)}
+    # A few practices (a query's, a category's) are matched by the engine; more, and every tagged passage is read.
+    narrowed = {**city.filters, "practice": tuple(sorted(practices))} if len(practices) <= FEW_PRACTICES else None
+    found = reader.passages(narrowed) if narrowed else reader.passages(city.filters, tagged=True)
+    full = {(p["file"], p["passage"]): p for p in found}
     out: dict[str, list[dict[str, Any]]] = {}
     for brief in city.passages:
         for pid in practice_ids(brief):
@@ -199,7 +210,12 @@ def visit_details(reader: Reader, city: City, sources: Sources,
     if not by_passage:
         return out
     rank = {entry["file"]: n for n, entry in enumerate(city.reports())}
-    items = [i for i in reader.items(city.filters, ITEM_KINDS)
+    filters = dict(city.filters)
+    if only is not None:
+        if not only:
+            return out
+        filters["file"] = tuple(sorted({file for file, _ in only}))
+    items = [i for i in reader.items(filters, ITEM_KINDS)
              if i["visit"] and i["municipality"] == city.name and i["code"] == city.code
              and (i["file"], i["passage"]) in by_passage and (only is None or (i["file"], i["passage"]) in only)]
     items.sort(key=lambda i: (rank[i["file"]], i["visit"], ITEM_KINDS.index(i["kind"]), i["order"]))

@@ -145,8 +145,14 @@ def _signature() -> str:
     return f"{SCHEMA_VERSION}:{analysis_signature()}"
 
 
-def _where(filters: e.FilterMap, tagged: bool = False, table: str = "p") -> tuple[str, list[str]]:
-    """SQL condition and bindings for ``filters`` over the passages table aliased ``table``."""
+def _where(filters: e.FilterMap, tagged: bool = False, table: str = "p",
+           by_practice: bool = False) -> tuple[str, list[str]]:
+    """SQL condition and bindings for ``filters`` over the passages table aliased ``table``.
+
+    With ``by_practice``, a practice filter alone is looked up in
+    ``passage_practices`` rather than matched against every passage's list
+    (other filters, or a search, narrow the passages better).
+    """
     clauses: list[str] = []
     params: list[str] = []
     if tagged:
@@ -154,10 +160,14 @@ def _where(filters: e.FilterMap, tagged: bool = False, table: str = "p") -> tupl
     for name, values in sorted(filters.items()):
         if name not in _FILTERABLE:
             raise ValueError(f"not a filter field: {name}")
-        if name == "practice":
+        if name == "practice" and by_practice and len(filters) == 1:
             clauses.append(f"{table}.rowid IN (SELECT prow FROM passage_practices "
                            f"WHERE practice IN ({', '.join('?' for _ in values)}))")
             params.extend(values)
+        elif name == "practice":
+            clauses.append("(" + " OR ".join(
+                f"(',' || {table}.practice || ',') LIKE ?" for _ in values) + ")")
+            params.extend(f"%,{v},%" for v in values)
         else:
             clauses.append(f"{table}.{name} IN ({', '.join('?' for _ in values)})")
             params.extend(values)
@@ -486,7 +496,7 @@ class SqliteReader:
     def passages(self, filters: e.FilterMap, *, tagged: bool = False,
                  fields: Sequence[str] | None = None) -> list[dict[str, Any]]:
         """See :meth:`index.engine.Reader.passages`."""
-        where, params = _where(filters, tagged)
+        where, params = _where(filters, tagged, by_practice=True)
         if fields is not None:
             return self._narrow_passages(fields, where, params)
         sql = f"SELECT {', '.join('p.' + f for f in PASSAGE_FIELDS)} FROM passages p WHERE {where} ORDER BY p.rowid"
@@ -540,7 +550,7 @@ class SqliteReader:
 
     def items(self, filters: e.FilterMap, kinds: Sequence[str]) -> list[dict[str, Any]]:
         """See :meth:`index.engine.Reader.items`: the ``items`` rows of the allowed passages."""
-        where, params = _where(filters)
+        where, params = _where(filters, by_practice=True)
         sql = ("SELECT p.file, p.passage, i.visit, i.municipality, i.code, i.kind, i.ord, i.item "
                "FROM items i JOIN passages p ON p.rowid = i.prow "
                f"WHERE i.kind IN ({', '.join('?' for _ in kinds)}) AND {where} ORDER BY i.rowid")
