@@ -226,7 +226,8 @@ def start_views(service: Any) -> dict[str, Any]:
     first = service.stats()
     first_ms = (time.perf_counter() - cold) * 1000
     return {"first_ms": round(first_ms, 1), "later": timed(service.stats, 3),
-            "reports": first["reports"], "listed": len(first["files"])}
+            "last_page": timed(lambda: service.stats(page=first["pages"]), 3),
+            "reports": first["reports"], "listed": len(first["files"]), "pages": first["pages"]}
 
 
 def query_phase(index_dir: Path, queries: list[str]) -> dict[str, Any]:

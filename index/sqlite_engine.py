@@ -8,10 +8,16 @@ unfinished transaction back).
 Tables
 ------
 ``reports``: one row per file (its parse as JSON and the SHA-256 of its
-bytes).  ``passages``: one row per passage with its stored fields; facets,
-the matrix and the catalogue are SQL over it.  ``fts``: a contentless FTS5
-table whose rowid is the passage's, with two columns, ``text`` and
-``heading``.
+bytes).  ``passages``: one row per passage with its stored fields; facets
+are counted over it.  ``fts``: a contentless FTS5 table whose rowid is the
+passage's, with two columns, ``text`` and ``heading``.  Beside them the
+writer keeps, in the same transaction, what the counted views read instead
+of every passage (:data:`COUNTED_SCHEMA`): ``passage_practices`` (each
+passage's practice ids), ``tag_counts`` (passages per tag, municipality,
+prefecture, code and year: the matrix, the start page), ``tag_reach``
+(per tag: passages, reports, cities: the catalogue) and ``items`` (the
+parse's figures, Q&A pairs and observations, by passage row: compare, Q&A
+and practice pages).
 
 Analysis
 --------
