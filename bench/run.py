@@ -6,7 +6,7 @@ Steps: generate the corpus (bench/generate.py, seeded) into OUT/reports-N-sSEED
 (reused when already there); for each engine (default: all of them, in one
 run), build the index with `dxkb index --rebuild --engine E` in a subprocess
 and, in a forked process (so that each engine's peak RSS is its own), run the
-queries, the comparison views and the practice catalogue; tokenise the same text with raw SudachiPy (mode C, one process),
+queries, the comparison views, the practice catalogue and the start page; tokenise the same text with raw SudachiPy (mode C, one process),
 run every query of bench/queries.txt through SearchService.search (snippets
 included), the comparison views (two cities, the Q&A comparison, the matrix), and with --http /
 --load the same queries and a bounded load test against a `dxkb serve`
@@ -244,6 +244,16 @@ def catalogue_views(service: Any) -> dict[str, Any]:
             "practice_page": timed(lambda: service.practice("byod"), 3)}
 
 
+def start_views(service: Any) -> dict[str, Any]:
+    """The start page (counts, map, municipalities and the first page of reports): first view, then later views."""
+    cold = time.perf_counter()
+    first = service.stats()
+    first_ms = (time.perf_counter() - cold) * 1000
+    return {"first_ms": round(first_ms, 1), "later": timed(service.stats, 3),
+            "last_page": timed(lambda: service.stats(page=first["pages"]), 3),
+            "reports": first["reports"], "listed": len(first["files"]), "pages": first["pages"]}
+
+
 def query_phase(index_dir: Path, queries: list[str]) -> dict[str, Any]:
     """Open the index, run the searches, comparisons and catalogue; with this process's peak RSS."""
     from index.search import SearchService
@@ -255,6 +265,7 @@ def query_phase(index_dir: Path, queries: list[str]) -> dict[str, Any]:
     result["compare"] = compare_views(service, queries)
     result["practices"] = catalogue_views(service)
     result["rescoring_top10"] = rescoring_agreement(service, queries)
+    result["start_page"] = start_views(service)
     result["query_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     return result
 

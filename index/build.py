@@ -113,7 +113,7 @@ def _indexed_reports(engine: Engine, index_dir: Path) -> dict[str, _Indexed]:
         return {}
     reader = engine.reader(index_dir)
     try:
-        return {doc["file"]: _Indexed(doc["sha256"], doc["source"]) for doc in reader.reports()}
+        return {doc["file"]: _Indexed(doc["sha256"], doc["source"]) for doc in reader.report_summaries()}
     finally:
         reader.close()
 

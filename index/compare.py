@@ -2,19 +2,23 @@
 
 A cell holds the passages of that city's reports that mention the practice,
 newest report first, or nothing (shown as 「記載なし」).  Extra rows give each
-city's key figures, Q&A pairs and observations, read from the stored parse of
-its reports.  Every passage cited gets a footnote number in ``sources``.
+city's key figures, Q&A pairs and observations, the parsed items the engine
+ties to the city's passages.  Every passage cited gets a footnote number in
+``sources``.  A column reads its passages' places and dates only; the text
+of a passage is read for the rows that show it.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from index.engine import Reader
+from index.engine import FilterMap, Reader
 from index.practices import mark_mentions
 from index.schema import practice_ids
+from index.tags import ITEM_KINDS
 from kb.taxonomy import Practice, Taxonomy
 
 MAX_CITIES = 8
@@ -23,10 +27,16 @@ MAX_CITIES = 8
 MATCHES_PER_CITY = 5
 """Passages per city shown for the query itself."""
 
+FEW_PRACTICES = 8
+"""Up to this many practices shown, a column reads only the passages naming them."""
+
 NO_RECORD = "記載なし"
 """What an empty cell says."""
 
-ReportLoader = Callable[[str], dict[str, Any]]
+BRIEF_FIELDS: tuple[str, ...] = (
+    "file", "passage", "municipality", "prefecture", "code", "date", "order", "title", "council", "body", "practice",
+)
+"""What a column reads of each of its passages: where and when, never the text."""
 
 
 @dataclass
@@ -53,10 +63,11 @@ class Sources:
 
 @dataclass(frozen=True)
 class City:
-    """A column of a comparison: a municipality and the stored fields of its passages.
+    """A column of a comparison: a municipality and its passages' :data:`BRIEF_FIELDS`.
 
     ``key`` selects this column again in a URL: the name, or the prefecture
     and name (富山県朝日町) when another municipality has the same name.
+    ``filters`` is the engine filter of its passages.
     """
 
     name: str
@@ -64,6 +75,7 @@ class City:
     code: str
     passages: tuple[dict[str, Any], ...]
     key: str = ""
+    filters: FilterMap = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -72,6 +84,10 @@ class City:
 
     def reports(self) -> list[dict[str, Any]]:
         """The city's reports, newest visit first."""
+        return [dict(entry) for entry in self._reports]
+
+    @functools.cached_property
+    def _reports(self) -> list[dict[str, Any]]:
         seen: dict[str, dict[str, Any]] = {}
         for p in self.passages:
             seen.setdefault(p["file"], {
@@ -95,8 +111,8 @@ class City:
 
 
 def city_passages(reader: Reader, field: str, value: str) -> tuple[dict[str, Any], ...]:
-    """Stored fields of every passage whose ``field`` is ``value``: newest report first, in report order."""
-    fields = reader.passages({field: (value,)})
+    """:data:`BRIEF_FIELDS` of every passage whose ``field`` is ``value``: newest report first, in report order."""
+    fields = reader.passages({field: (value,)}, fields=BRIEF_FIELDS)
     fields.sort(key=lambda f: f.get("order", 0))
     fields.sort(key=lambda f: f["file"])
     fields.sort(key=lambda f: f.get("date", ""), reverse=True)
@@ -114,13 +130,14 @@ def load_cities(reader: Reader, name: str) -> list[City]:
 
 def load_code(reader: Reader, name: str, prefecture: str, code: str, key: str) -> City:
     """The column of one municipality chosen by its code (empty when no report is about it)."""
-    return City(name, prefecture, code, city_passages(reader, "code", code), key)
+    return City(name, prefecture, code, city_passages(reader, "code", code), key, {"code": (code,)})
 
 
 def _city(name: str, passages: list[dict[str, Any]], prefixed: bool) -> City:
     prefecture = str(passages[0].get("prefecture", ""))
     key = f"{prefecture}{name}" if prefixed and prefecture != name else name
-    return City(name, prefecture, str(passages[0].get("code", "")), tuple(passages), key)
+    code = str(passages[0].get("code", ""))
+    return City(name, prefecture, code, tuple(passages), key, {"municipality": (name,), "code": (code,)})
 
 
 def evidence(fields: Mapping[str, Any], practice: Practice, taxonomy: Taxonomy,
@@ -140,55 +157,72 @@ def _passage_summary(fields: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def practice_rows(cities: Sequence[City], taxonomy: Taxonomy, sources: Sources,
+def practice_rows(reader: Reader, cities: Sequence[City], taxonomy: Taxonomy, sources: Sources,
                   wanted: Callable[[Practice], bool]) -> list[dict[str, Any]]:
     """Rows grouped by category, in taxonomy order: practices some city's passages mention."""
     mentioned = {pid for city in cities for p in city.passages for pid in practice_ids(p)}
+    shown = [p for c in taxonomy.categories for p in taxonomy.in_category(c.id) if p.id in mentioned and wanted(p)]
+    cells = {city.id: _cells(reader, city, {p.id for p in shown}) for city in cities}
     groups = []
     for category in taxonomy.categories:
-        rows = [
-            _row(practice, cities, taxonomy, sources)
-            for practice in taxonomy.in_category(category.id)
-            if practice.id in mentioned and wanted(practice)
-        ]
+        rows = [_row(practice, cities, cells, taxonomy, sources)
+                for practice in shown if practice.category == category.id]
         if rows:
             groups.append({"id": category.id, "name": category.name, "rows": rows})
     return groups
 
 
-def _row(practice: Practice, cities: Sequence[City], taxonomy: Taxonomy,
-         sources: Sources) -> dict[str, Any]:
-    cells = []
-    for city in cities:
-        passages = [evidence(p, practice, taxonomy, sources)
-                    for p in city.passages if practice.id in practice_ids(p)]
-        cells.append({"municipality": city.name, "code": city.code, "passages": passages, "empty": not passages})
-    return {"practice": {**practice.to_dict(), "description": practice.description}, "cells": cells}
-
-
-def visit_details(city: City, report: ReportLoader, sources: Sources,
-                  only: set[tuple[str, str]] | None = None) -> dict[str, list[dict[str, Any]]]:
-    """The city's key figures, Q&A pairs and observations, each citing its passage.
-
-    ``only`` keeps the items of those (file, passage) keys (the passages a query found).
-    """
-    by_passage = {(p["file"], p["passage"]): p for p in city.passages}
-    out: dict[str, list[dict[str, Any]]] = {"figures": [], "qa": [], "observations": []}
-    for entry in city.reports():
-        for visit in _visits_of(report(entry["file"]), city):
-            for kind, items in out.items():
-                for item in visit.get(kind, []):
-                    key = (entry["file"], str(item.get("passage", "")))
-                    fields = by_passage.get(key)
-                    if fields is None or (only is not None and key not in only):
-                        continue
-                    items.append({**item, **_citation(fields), "source": sources.cite(fields)})
+def _cells(reader: Reader, city: City, practices: set[str]) -> dict[str, list[dict[str, Any]]]:
+    """Per practice id of ``practices``, the stored fields of the city's passages naming it, in column order."""
+    if not practices or not city.passages:
+        return {}
+    # A few practices (a query's, a category's) are matched by the engine; more, and every tagged passage is read.
+    narrowed = {**city.filters, "practice": tuple(sorted(practices))} if len(practices) <= FEW_PRACTICES else None
+    found = reader.passages(narrowed) if narrowed else reader.passages(city.filters, tagged=True)
+    full = {(p["file"], p["passage"]): p for p in found}
+    out: dict[str, list[dict[str, Any]]] = {}
+    for brief in city.passages:
+        for pid in practice_ids(brief):
+            if pid in practices:
+                out.setdefault(pid, []).append(full[brief["file"], brief["passage"]])
     return out
 
 
-def _visits_of(parsed: Mapping[str, Any], city: City) -> Iterable[Mapping[str, Any]]:
-    return (v for v in parsed.get("visits", [])
-            if v.get("municipality") == city.name and (v.get("code") or "") == city.code)
+def _row(practice: Practice, cities: Sequence[City], cells: Mapping[str, Mapping[str, list[dict[str, Any]]]],
+         taxonomy: Taxonomy, sources: Sources) -> dict[str, Any]:
+    row = []
+    for city in cities:
+        passages = [evidence(p, practice, taxonomy, sources) for p in cells[city.id].get(practice.id, ())]
+        row.append({"municipality": city.name, "code": city.code, "passages": passages, "empty": not passages})
+    return {"practice": {**practice.to_dict(), "description": practice.description}, "cells": row}
+
+
+def visit_details(reader: Reader, city: City, sources: Sources,
+                  only: set[tuple[str, str]] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """The city's key figures, Q&A pairs and observations, each citing its passage.
+
+    Items of the city's visits tied to its passages, report by report (newest
+    first), visit by visit; ``only`` keeps the items of those (file, passage)
+    keys (the passages a query found).
+    """
+    by_passage = {(p["file"], p["passage"]): p for p in city.passages}
+    out: dict[str, list[dict[str, Any]]] = {kind: [] for kind in ITEM_KINDS}
+    if not by_passage:
+        return out
+    rank = {entry["file"]: n for n, entry in enumerate(city.reports())}
+    filters = dict(city.filters)
+    if only is not None:
+        if not only:
+            return out
+        filters["file"] = tuple(sorted({file for file, _ in only}))
+    items = [i for i in reader.items(filters, ITEM_KINDS)
+             if i["visit"] and i["municipality"] == city.name and i["code"] == city.code
+             and (i["file"], i["passage"]) in by_passage and (only is None or (i["file"], i["passage"]) in only)]
+    items.sort(key=lambda i: (rank[i["file"]], i["visit"], ITEM_KINDS.index(i["kind"]), i["order"]))
+    for item in items:
+        fields = by_passage[item["file"], item["passage"]]
+        out[item["kind"]].append({**item["item"], **_citation(fields), "source": sources.cite(fields)})
+    return out
 
 
 def _citation(fields: Mapping[str, Any]) -> dict[str, Any]:
@@ -196,10 +230,10 @@ def _citation(fields: Mapping[str, Any]) -> dict[str, Any]:
             "council": fields.get("council", ""), "body": fields.get("body", "")}
 
 
-def extra_rows(cities: Sequence[City], report: ReportLoader, sources: Sources,
+def extra_rows(reader: Reader, cities: Sequence[City], sources: Sources,
                only: Mapping[str, set[tuple[str, str]]] | None = None) -> dict[str, list[dict[str, Any]]]:
     """Per kind (figures, qa, observations), one cell per city."""
-    details = [visit_details(city, report, sources, None if only is None else only.get(city.id, set()))
+    details = [visit_details(reader, city, sources, None if only is None else only.get(city.id, set()))
                for city in cities]
     return {
         kind: [{"municipality": city.name, "code": city.code, "items": d[kind], "empty": not d[kind]}
@@ -208,7 +242,7 @@ def extra_rows(cities: Sequence[City], report: ReportLoader, sources: Sources,
     }
 
 
-def comparison(cities: Sequence[City], taxonomy: Taxonomy, report: ReportLoader, *,
+def comparison(reader: Reader, cities: Sequence[City], taxonomy: Taxonomy, *,
                query: str = "", matches: Mapping[str, dict[str, Any]] | None = None,
                categories: Sequence[str] = ()) -> dict[str, Any]:
     """The whole comparison dict (see the README for its shape).
@@ -224,12 +258,12 @@ def comparison(cities: Sequence[City], taxonomy: Taxonomy, report: ReportLoader,
     def wanted(practice: Practice) -> bool:
         return (not categories or practice.category in categories) and (keep is None or practice.id in keep)
 
-    groups = practice_rows(cities, taxonomy, sources, wanted)
+    groups = practice_rows(reader, cities, taxonomy, sources, wanted)
     found = _found_keys(matches) if matches is not None else None
     return {
         "cities": [c.summary() for c in cities], "query": query, "categories": list(categories),
         "matches": match_cells, "groups": groups,
-        **extra_rows(cities, report, sources, found),
+        **extra_rows(reader, cities, sources, found),
         "sources": sources.entries,
     }
 
@@ -268,7 +302,7 @@ def split_names(raw: str | Iterable[str]) -> list[str]:
     return names
 
 
-def qa_columns(hits: Iterable[Mapping[str, Any]], report: ReportLoader, sources: Sources,
+def qa_columns(hits: Iterable[Mapping[str, Any]], reader: Reader, sources: Sources,
                order: Sequence[City] = ()) -> list[dict[str, Any]]:
     """Q&A pairs found by a search, one column per municipality.
 
@@ -279,8 +313,10 @@ def qa_columns(hits: Iterable[Mapping[str, Any]], report: ReportLoader, sources:
         city.id: {"municipality": city.name, "prefecture": city.prefecture, "code": city.code, "items": []}
         for city in order
     }
+    hits = list(hits)
+    pairs = _qa_pairs(reader, sorted({str(hit["file"]) for hit in hits}))
     for hit in hits:
-        pair = _qa_pair(report(str(hit["file"])), str(hit["passage"]))
+        pair = pairs.get((str(hit["file"]), str(hit["passage"])))
         if pair is None:
             continue
         key = str(hit.get("code") or hit.get("municipality", ""))
@@ -294,9 +330,14 @@ def qa_columns(hits: Iterable[Mapping[str, Any]], report: ReportLoader, sources:
     return list(columns.values())
 
 
-def _qa_pair(parsed: Mapping[str, Any], passage: str) -> dict[str, Any] | None:
-    for visit in parsed.get("visits", []):
-        for pair in visit.get("qa", []):
-            if pair.get("passage") == passage:
-                return {"question": pair.get("question", ""), "answer": pair.get("answer", "")}
-    return None
+def _qa_pairs(reader: Reader, files: list[str]) -> dict[tuple[str, str], dict[str, Any]]:
+    """Per (file, passage), the question and answer of the first visit's Q&A pair tied to it."""
+    if not files:
+        return {}
+    items = [i for i in reader.items({"file": tuple(files)}, ("qa",)) if i["visit"]]
+    items.sort(key=lambda i: (i["visit"], i["order"]))
+    pairs: dict[tuple[str, str], dict[str, Any]] = {}
+    for i in items:
+        pairs.setdefault((i["file"], i["passage"]), {"question": i["item"].get("question", ""),
+                                                     "answer": i["item"].get("answer", "")})
+    return pairs

@@ -134,12 +134,33 @@ class Reader(Protocol):
     def matched_spans(self, hit: Hit, field: str) -> list[tuple[int, int]] | None:
         """Character spans of ``field``'s text the query matched, if the index stored them (else None)."""
 
-    def passages(self, filters: FilterMap, *, tagged: bool = False) -> list[dict[str, Any]]:
-        """Stored fields of every passage the filters allow (only those with practices if ``tagged``), in index order."""
+    def passages(self, filters: FilterMap, *, tagged: bool = False,
+                 fields: Sequence[str] | None = None) -> list[dict[str, Any]]:
+        """Stored fields of every passage the filters allow (only those with practices if ``tagged``), in index order.
+
+        With ``fields``, each dict holds those fields only (``order`` for the position in the report).
+        """
 
     def group_counts(self, fields: Sequence[str], filters: FilterMap, *,
                      tagged: bool = False) -> dict[tuple[str, ...], int]:
         """Number of allowed passages per combination of ``fields`` values."""
+
+    def tag_counts(self, kind: str, fields: Sequence[str], filters: FilterMap) -> dict[tuple[str, ...], int]:
+        """Allowed passages per combination of ``fields`` values and id of ``kind`` (the key's last element).
+
+        ``kind`` is ``practice`` (passages naming the practice) or ``category``
+        (passages naming any practice of the category, each passage once);
+        see :func:`index.tags.passage_tags`.
+        """
+
+    def tag_reach(self, kind: str) -> dict[str, dict[str, int]]:
+        """Per id of ``kind``: ``passages`` naming it, and the ``reports`` and ``cities`` (municipality names) they are in."""
+
+    def items(self, filters: FilterMap, kinds: Sequence[str]) -> list[dict[str, Any]]:
+        """The parsed items of ``kinds`` (:func:`index.tags.report_items`) whose passage the filters allow.
+
+        Each carries its ``file``; a file's items come together, in report order.
+        """
 
     def values(self, field: str) -> set[str]:
         """Distinct non-empty values of a passage field."""
@@ -149,6 +170,12 @@ class Reader(Protocol):
 
     def reports(self) -> list[dict[str, Any]]:
         """Every stored report document."""
+
+    def report_summaries(self, offset: int = 0, limit: int | None = None) -> list[dict[str, Any]]:
+        """Stored report documents without their parse (``report_json``), by file name, ``limit`` from ``offset``."""
+
+    def report_count(self) -> int:
+        """Number of stored reports."""
 
     def up_to_date(self) -> bool:
         """False once another commit has landed."""

@@ -83,6 +83,24 @@ def tagged_groups(reader: Reader, filters: MatrixFilters) -> Iterator[tuple[str,
         yield name, prefecture, ids, n
 
 
+def engine_cells(reader: Reader, filters: MatrixFilters) -> dict[tuple[str, str], Counts]:
+    """What :func:`count_cells` counts, from the engine's passage counts per category.
+
+    The total is the tagged passages: every practice id of an index is in its
+    taxonomy (an index made with another taxonomy is outdated), so each
+    tagged passage falls in some category.
+    """
+    rows: dict[tuple[str, str], Counts] = {}
+    fields = ("municipality", "prefecture")
+    for (name, prefecture, category), n in reader.tag_counts("category", fields, filters.terms()).items():
+        if name:
+            rows.setdefault((name, prefecture), Counts()).by_category[category] = n
+    for (name, prefecture), n in reader.group_counts(fields, filters.terms(), tagged=True).items():
+        if (name, prefecture) in rows:
+            rows[name, prefecture].total = n
+    return rows
+
+
 def check_sort(sort: str, taxonomy: Taxonomy) -> None:
     """Refuse a sort order that is neither a key of SORT_KEYS nor a category id."""
     if sort not in SORT_KEYS and sort not in {c.id for c in taxonomy.categories}:
@@ -93,7 +111,7 @@ def check_sort(sort: str, taxonomy: Taxonomy) -> None:
 def matrix_rows(reader: Reader, taxonomy: Taxonomy, table: MunicipalityTable,
                 filters: MatrixFilters) -> list[dict[str, Any]]:
     """One row per municipality, each cell with its count and shade level (in no set order)."""
-    counted = count_cells(tagged_groups(reader, filters), taxonomy)
+    counted = engine_cells(reader, filters)
     ids = [c.id for c in taxonomy.categories]
     rows = [_row(key, counts, ids, table) for key, counts in counted.items()]
     largest = max((cell["count"] for row in rows for cell in row["cells"]), default=0)

@@ -11,7 +11,6 @@ import html
 from typing import Any
 
 from index.engine import Reader
-from index.schema import practice_ids
 from kb.taxonomy import Practice, Taxonomy
 
 
@@ -35,30 +34,13 @@ def _summary(practice: Practice) -> dict[str, Any]:
 
 
 def _practice_counts(reader: Reader) -> dict[str, dict[str, int]]:
-    """Per practice id: distinct cities, reports and passages (one pass over tagged passages)."""
-    cities: dict[str, set[str]] = {}
-    files: dict[str, set[str]] = {}
-    passages: dict[str, int] = {}
-    # Counted by the engine: the passages' text is never read.
-    groups = reader.group_counts(("practice", "file", "municipality"), {}, tagged=True)
-    for (ids, file, municipality), n in groups.items():
-        for pid in practice_ids({"practice": ids}):
-            passages[pid] = passages.get(pid, 0) + n
-            files.setdefault(pid, set()).add(file)
-            if municipality:
-                cities.setdefault(pid, set()).add(municipality)
-    return {
-        pid: {"cities": len(cities.get(pid, ())), "reports": len(files[pid]), "passages": n}
-        for pid, n in passages.items()
-    }
+    """Per practice id: distinct cities, reports and passages, as the engine keeps them."""
+    return {pid: {"cities": c["cities"], "reports": c["reports"], "passages": c["passages"]}
+            for pid, c in reader.tag_reach("practice").items() if c["passages"]}
 
 
-def practice_page(reader: Reader, taxonomy: Taxonomy, practice: Practice,
-                  report: Any) -> dict[str, Any]:
-    """Who does ``practice``: one entry per city, newest visit first, with evidence, figures and Q&A.
-
-    ``report`` is a callable returning a file's stored parse (a dict).
-    """
+def practice_page(reader: Reader, taxonomy: Taxonomy, practice: Practice) -> dict[str, Any]:
+    """Who does ``practice``: one entry per city, newest visit first, with evidence, figures and Q&A."""
     passages = reader.passages({"practice": (practice.id,)})
     passages.sort(key=lambda f: f.get("order", 0))
     passages.sort(key=lambda f: str(f.get("date", "")), reverse=True)
@@ -69,8 +51,7 @@ def practice_page(reader: Reader, taxonomy: Taxonomy, practice: Practice,
         if entry is None:
             entry = cities[key] = _city_entry(fields)
         entry["passages"].append(_evidence(fields, practice, taxonomy))
-    for entry in cities.values():
-        _add_report_details(entry, report(entry["file"]))
+    _add_details(list(cities.values()), reader.items({"practice": (practice.id,)}, ("figures", "qa")))
     related = [_summary(taxonomy.practice(r)) for r in practice.related]
     return {
         "practice": {**_summary(practice), "aliases": list(practice.aliases),
@@ -114,11 +95,21 @@ def mark_mentions(text: str, practice_id: str, taxonomy: Taxonomy) -> str:
     return "".join(out)
 
 
-def _add_report_details(entry: dict[str, Any], parsed: dict[str, Any]) -> None:
-    """The figures and Q&A pairs of the entry's evidence passages, from the stored parse."""
-    ids = {p["id"] for p in entry["passages"]}
-    visits = parsed.get("visits", [])
-    for source in [parsed, *visits]:
-        entry["figures"].extend(f for f in source.get("figures", []) if f.get("passage") in ids)
-    for visit in visits:
-        entry["qa"].extend(q for q in visit.get("qa", []) if q.get("passage") in ids)
+def _add_details(entries: list[dict[str, Any]], items: list[dict[str, Any]]) -> None:
+    """The figures and Q&A pairs of each entry's evidence passages, in report order.
+
+    ``items`` are the parsed items tied to the practice's passages (see
+    :meth:`index.engine.Reader.items`); Q&A pairs are those of visits.
+    """
+    by_file: dict[str, list[dict[str, Any]]] = {}
+    for item in items:
+        by_file.setdefault(item["file"], []).append(item)
+    for entry in entries:
+        ids = {p["id"] for p in entry["passages"]}
+        found = [i for i in by_file.get(entry["file"], ()) if i["passage"] in ids]
+        entry["figures"].extend(i["item"] for i in _in_report_order(found, "figures"))
+        entry["qa"].extend(i["item"] for i in _in_report_order(found, "qa") if i["visit"])
+
+
+def _in_report_order(items: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
+    return sorted((i for i in items if i["kind"] == kind), key=lambda i: (i["visit"], i["order"]))

@@ -60,6 +60,8 @@ TYPED_WORD_WEIGHT = 0.5
 FEW_HITS = 10
 ALL_UNITS_BOOST = 20.0
 MAX_LIMIT = 100
+REPORTS_PER_PAGE = 50
+"""Reports listed per page of the start page."""
 SNIPPET_CHARS = 160
 _PHRASE = re.compile(r'"([^"]+)"|“([^”]+)”|「([^」]+)」')
 _SENTENCE_END = "。！？!?\n"
@@ -472,13 +474,13 @@ class SearchService:
     def practices(self) -> dict[str, Any]:
         """The practice catalogue by category, with how many cities and reports mention each."""
         reader = self.reader()
-        # Counting reads every tagged passage; the catalogue stands until the index changes.
+        # The catalogue stands until the index changes.
         return copy.deepcopy(self._views.get(reader, "catalogue", lambda: catalogue(reader, self.taxonomy)))
 
     def practice(self, practice_id: str) -> dict[str, Any]:
         """Who does one practice, with evidence; NotFoundError for an unknown id."""
         practice = self.taxonomy.practice(practice_id)
-        return practice_page(self.reader(), self.taxonomy, practice, self.report)
+        return practice_page(self.reader(), self.taxonomy, practice)
 
     def resolve_cities(self, raw: str | Sequence[str], notices: list[str]) -> list[City]:
         """Comparison columns for city names, codes, readings (こうべ → 神戸市) or 富山県朝日町.
@@ -541,7 +543,7 @@ class SearchService:
         expanded: list[dict[str, Any]] = []
         if query:
             matches, expanded = self.city_matches(query, [c for c in columns if c.passages], exact=exact)
-        result = comparison(columns, self.taxonomy, self.report, query=query, matches=matches,
+        result = comparison(self.reader(), columns, self.taxonomy, query=query, matches=matches,
                             categories=categories)
         result["expanded"] = expanded
         result["exact"] = exact
@@ -569,7 +571,7 @@ class SearchService:
         sources = Sources()
         return {
             "query": query, "practice": practice, "practice_name": self.practice_name(practice or ""),
-            "cities": qa_columns(hits, self.report, sources, columns), "total": total,
+            "cities": qa_columns(hits, self.reader(), sources, columns), "total": total,
             "expanded": expanded, "exact": exact, "sources": sources.entries, "notices": notices,
         }
 
@@ -635,33 +637,38 @@ class SearchService:
         filters = MatrixFilters(prefecture or None, year)
         check_sort(sort or "code", self.taxonomy)
         reader = self.reader()
-        # Counting reads every tagged passage; the rows stand until the index changes.
+        # The rows stand until the index changes.
         rows = self._views.get(reader, ("matrix", filters),
                                lambda: matrix_rows(reader, self.taxonomy, self.table, filters))
         return matrix(rows, reader, self.taxonomy, self.table, filters=filters, sort=sort or "code")
 
-    def stats(self) -> dict[str, Any]:
-        """Counts of reports and passages, and the list of reports (made once per index state)."""
+    def stats(self, page: int = 1) -> dict[str, Any]:
+        """Counts of reports and passages (made once per index state) and one page of the reports, by file name.
+
+        ``page`` beyond the last gives no reports; below 1 is a QueryError.
+        """
+        if page < 1:
+            raise _refuse("page")
         reader = self.reader()
-        return self._views.get(reader, "stats", lambda: _stats(reader))
+        counts = self._views.get(reader, "stats", lambda: _stats(reader))
+        files = [{"file": d["file"], "title": d.get("title", ""), "council": d.get("council", ""),
+                  "body": d.get("body", "")}
+                 for d in reader.report_summaries((page - 1) * REPORTS_PER_PAGE, REPORTS_PER_PAGE)]
+        pages = max(1, math.ceil(counts["reports"] / REPORTS_PER_PAGE))
+        return {**counts, "files": files, "page": page, "pages": pages, "total": counts["reports"],
+                "limit": REPORTS_PER_PAGE}
 
 
 def _stats(reader: Reader) -> dict[str, Any]:
-    """What :meth:`SearchService.stats` returns, counted from ``reader``."""
-    files = [
-        {"file": d["file"], "title": d.get("title", ""),
-         "council": d.get("council", ""), "body": d.get("body", "")}
-        for d in reader.reports()
-    ]
+    """The counts of :meth:`SearchService.stats`, counted by the engine from ``reader``."""
     places = reader.group_counts(("prefecture", "municipality"), {})
     municipalities: dict[str, int] = {}
     for (_, name), n in places.items():
         municipalities[name] = municipalities.get(name, 0) + n
     return {
-        "reports": len(files), "passages": sum(places.values()),
+        "reports": reader.report_count(), "passages": sum(places.values()),
         "municipalities": _facet_counts(municipalities),
         "prefectures": visited_by_prefecture((p, m) for p, m in places),
-        "files": sorted(files, key=lambda f: f["file"]),
     }
 
 

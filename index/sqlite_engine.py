@@ -8,10 +8,16 @@ unfinished transaction back).
 Tables
 ------
 ``reports``: one row per file (its parse as JSON and the SHA-256 of its
-bytes).  ``passages``: one row per passage with its stored fields; facets,
-the matrix and the catalogue are SQL over it.  ``fts``: a contentless FTS5
-table whose rowid is the passage's, with two columns, ``text`` and
-``heading``.
+bytes).  ``passages``: one row per passage with its stored fields; facets
+are counted over it.  ``fts``: a contentless FTS5 table whose rowid is the
+passage's, with two columns, ``text`` and ``heading``.  Beside them the
+writer keeps, in the same transaction, what the counted views read instead
+of every passage (:data:`COUNTED_SCHEMA`): ``passage_practices`` (each
+passage's practice ids), ``tag_counts`` (passages per tag, municipality,
+prefecture, code and year: the matrix, the start page), ``tag_reach``
+(per tag: passages, reports, cities: the catalogue) and ``items`` (the
+parse's figures, Q&A pairs and observations, by passage row: compare, Q&A
+and practice pages).
 
 Analysis
 --------
@@ -35,6 +41,7 @@ from an ``fts5vocab`` table) and combines the leaves as the tree says
 from __future__ import annotations
 
 import functools
+import json
 import math
 import threading
 import time
@@ -50,10 +57,12 @@ import apsw
 from index import engine as e
 from index.analysis import Span, analysis_signature, index_positions, index_spans
 from index.schema import FACET_FIELDS
+from index.tags import ALL, TAGGED, count_tags, passage_tags, report_items
 from kb.errors import IndexBusyError
+from kb.taxonomy import default_taxonomy
 
 DB_NAME = "dxkb.sqlite"
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 TOKENIZER = "dxkb"
 POSITION_SEP = "\x1e"
 COLOCATED_SEP = "\x1f"
@@ -77,6 +86,26 @@ REPORT_FIELDS: tuple[str, ...] = ("file", "title", "body", "council", "sha256", 
 _FILTERABLE = frozenset({"file", "municipality", "prefecture", "code", "year", "section", "practice"})
 _FACET_SQL = ", ".join(FACET_FIELDS)
 
+COUNTED_SCHEMA = """
+CREATE TABLE passage_practices(practice TEXT NOT NULL, prow INTEGER NOT NULL,
+    PRIMARY KEY (practice, prow)) WITHOUT ROWID;
+CREATE INDEX passage_practices_prow ON passage_practices(prow);
+CREATE TABLE tag_counts(tag TEXT NOT NULL, municipality TEXT NOT NULL, prefecture TEXT NOT NULL,
+    code TEXT NOT NULL, year TEXT NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (tag, municipality, prefecture, code, year)) WITHOUT ROWID;
+CREATE TABLE tag_reach(tag TEXT PRIMARY KEY, passages INTEGER NOT NULL, reports INTEGER NOT NULL,
+    cities INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
+CREATE TABLE items(prow INTEGER NOT NULL, visit INTEGER NOT NULL, municipality TEXT NOT NULL,
+    code TEXT NOT NULL, kind TEXT NOT NULL, ord INTEGER NOT NULL, item TEXT NOT NULL);
+CREATE INDEX items_prow ON items(prow);
+"""
+"""What the writer keeps up to date beside the passages, in the same transaction, so that the
+counted views read counts: each passage's practice ids (an index for the practice filter), passages
+per tag (:func:`index.tags.passage_tags`) and place and year, per tag its passages, reports and cities,
+and the parsed items (figures, Q&A, observations) tied to their passage's row."""
+TAG_FIELDS: tuple[str, ...] = ("municipality", "prefecture", "code", "year")
+"""Passage fields ``tag_counts`` is kept by."""
+
 _REPORT_COLUMNS = ", ".join(f + (" TEXT PRIMARY KEY" if f == "file" else " TEXT") for f in REPORT_FIELDS)
 _PASSAGE_COLUMNS = ", ".join(f + (" INTEGER" if f == "ord" else " TEXT NOT NULL DEFAULT ''") for f in PASSAGE_FIELDS)
 _TAGGED = ("file", "municipality", "code", "prefecture", "year", "section")
@@ -85,11 +114,12 @@ _SCHEMA = f"""
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE reports({_REPORT_COLUMNS});
 CREATE TABLE passages(rowid INTEGER PRIMARY KEY, {_PASSAGE_COLUMNS}, spans BLOB);
-CREATE INDEX passages_file ON passages(file);
+CREATE INDEX passages_file ON passages(file, passage);
 CREATE INDEX passages_municipality ON passages(municipality);
 CREATE INDEX passages_code ON passages(code);
 CREATE VIRTUAL TABLE fts USING fts5({_FTS_COLUMNS}, content='', contentless_delete=1,
     tokenize='{TOKENIZER}', detail=full);
+{COUNTED_SCHEMA}
 """
 
 
@@ -163,8 +193,14 @@ def _signature() -> str:
     return f"{SCHEMA_VERSION}:{analysis_signature()}"
 
 
-def _where(filters: e.FilterMap, tagged: bool = False, table: str = "p") -> tuple[str, list[str]]:
-    """SQL condition and bindings for ``filters`` over the passages table aliased ``table``."""
+def _where(filters: e.FilterMap, tagged: bool = False, table: str = "p",
+           by_practice: bool = False) -> tuple[str, list[str]]:
+    """SQL condition and bindings for ``filters`` over the passages table aliased ``table``.
+
+    With ``by_practice``, a practice filter alone is looked up in
+    ``passage_practices`` rather than matched against every passage's list
+    (other filters, or a search, narrow the passages better).
+    """
     clauses: list[str] = []
     params: list[str] = []
     if tagged:
@@ -172,7 +208,11 @@ def _where(filters: e.FilterMap, tagged: bool = False, table: str = "p") -> tupl
     for name, values in sorted(filters.items()):
         if name not in _FILTERABLE:
             raise ValueError(f"not a filter field: {name}")
-        if name == "practice":
+        if name == "practice" and by_practice and len(filters) == 1:
+            clauses.append(f"{table}.rowid IN (SELECT prow FROM passage_practices "
+                           f"WHERE practice IN ({', '.join('?' for _ in values)}))")
+            params.extend(values)
+        elif name == "practice":
             clauses.append("(" + " OR ".join(
                 f"(',' || {table}.practice || ',') LIKE ?" for _ in values) + ")")
             params.extend(f"%,{v},%" for v in values)
@@ -468,13 +508,14 @@ class SqliteReader:
         of that order (Python, for as many blocks as the page needs, whatever
         the number of matches).
         """
-        if isinstance(query, e.Every):
-            return self._every(filters, page, limit)
-        self._compiled = self._compile(query)
+        self._compiled = None
         self._matched_cache = {}
         self._positions_cache = {}
         self._found = {}
         self._spans = {}
+        if isinstance(query, e.Every):
+            return self._every(filters, page, limit)
+        self._compiled = self._compile(query)
         expression = self._compiled.expression
         tags = tag_expression(filters)
         if tags:
@@ -616,11 +657,21 @@ class SqliteReader:
         count = len(flat) // 2
         return [(flat[2 * p], flat[2 * p + 1]) for p in self._positions_cache.get(rowid, []) if p < count]
 
-    def passages(self, filters: e.FilterMap, *, tagged: bool = False) -> list[dict[str, Any]]:
+    def passages(self, filters: e.FilterMap, *, tagged: bool = False,
+                 fields: Sequence[str] | None = None) -> list[dict[str, Any]]:
         """See :meth:`index.engine.Reader.passages`."""
-        where, params = _where(filters, tagged)
+        where, params = _where(filters, tagged, by_practice=True)
+        if fields is not None:
+            return self._narrow_passages(fields, where, params)
         sql = f"SELECT {', '.join('p.' + f for f in PASSAGE_FIELDS)} FROM passages p WHERE {where} ORDER BY p.rowid"
         return [_passage_fields(row) for row in self.con.execute(sql, params)]
+
+    def _narrow_passages(self, fields: Sequence[str], where: str, params: list[str]) -> list[dict[str, Any]]:
+        columns = ["ord" if f == "order" else f for f in fields]
+        if not set(columns) <= set(PASSAGE_FIELDS):
+            raise ValueError(f"not a passage field: {fields}")
+        sql = f"SELECT {', '.join('p.' + c for c in columns)} FROM passages p WHERE {where} ORDER BY p.rowid"
+        return [dict(zip(fields, row)) for row in self.con.execute(sql, params)]
 
     def group_counts(self, fields: Sequence[str], filters: e.FilterMap, *,
                      tagged: bool = False) -> dict[tuple[str, ...], int]:
@@ -628,10 +679,63 @@ class SqliteReader:
         names = [f for f in fields if f in _FILTERABLE]
         if len(names) != len(fields):
             raise ValueError(f"not a passage field: {fields}")
+        if names and set(names) | set(filters) <= set(TAG_FIELDS):
+            return self._counted(names, filters, TAGGED if tagged else ALL)
         where, params = _where(filters, tagged)
         columns = ", ".join(f"p.{f}" for f in names)
         sql = f"SELECT {columns}, count(*) FROM passages p WHERE {where} GROUP BY {columns}"
         return {tuple(str(v) for v in row[:-1]): int(row[-1]) for row in self.con.execute(sql, params)}
+
+    def _counted(self, fields: Sequence[str], filters: e.FilterMap, tag: str) -> dict[tuple[str, ...], int]:
+        """Passages of one tag per combination of ``fields`` (of TAG_FIELDS), summed from ``tag_counts``."""
+        where, params = _where(filters, table="t")
+        columns = ", ".join(f"t.{f}" for f in fields)
+        sql = f"SELECT {columns}, sum(t.n) FROM tag_counts t WHERE t.tag = ? AND {where} GROUP BY {columns}"
+        return {tuple(str(v) for v in row[:-1]): int(row[-1]) for row in self.con.execute(sql, [tag, *params])}
+
+    def tag_counts(self, kind: str, fields: Sequence[str], filters: e.FilterMap) -> dict[tuple[str, ...], int]:
+        """See :meth:`index.engine.Reader.tag_counts`: summed from ``tag_counts`` when it holds the fields."""
+        if not set(fields) | set(filters) <= set(TAG_FIELDS):
+            return count_tags(self.group_counts((*fields, "practice"), filters, tagged=True), kind, default_taxonomy())
+        where, params = _where(filters, table="t")
+        columns = "".join(f", t.{f}" for f in fields)
+        # Grouped in the table's key order (tag first): no sort.
+        sql = (f"SELECT t.tag{columns}, sum(t.n) FROM tag_counts t WHERE t.tag > ? AND t.tag < ? AND {where} "
+               f"GROUP BY t.tag{columns}")
+        cut = len(kind) + 1
+        return {(*row[1:-1], row[0][cut:]): row[-1] for row in self.con.execute(sql, [f"{kind}:", f"{kind};", *params])}
+
+    def tag_reach(self, kind: str) -> dict[str, dict[str, int]]:
+        """See :meth:`index.engine.Reader.tag_reach`: kept by the writer in ``tag_reach``."""
+        rows = self.con.execute("SELECT tag, passages, reports, cities FROM tag_reach WHERE tag > ? AND tag < ?",
+                                (f"{kind}:", f"{kind};"))
+        return {str(t)[len(kind) + 1:]: {"passages": int(n), "reports": int(r), "cities": int(c)}
+                for t, n, r, c in rows}
+
+    def items(self, filters: e.FilterMap, kinds: Sequence[str]) -> list[dict[str, Any]]:
+        """See :meth:`index.engine.Reader.items`: the ``items`` rows of the allowed passages."""
+        where, params = _where(filters, by_practice=True)
+        sql = ("SELECT p.file, p.passage, i.visit, i.municipality, i.code, i.kind, i.ord, i.item "
+               "FROM items i JOIN passages p ON p.rowid = i.prow "
+               f"WHERE i.kind IN ({', '.join('?' for _ in kinds)}) AND {where} ORDER BY i.rowid")
+        rows = list(self.con.execute(sql, [*kinds, *params]))
+        # One parse for all the items: far cheaper than one json.loads per item.
+        parsed = json.loads("[" + ",".join(str(row[-1]) for row in rows) + "]")
+        return [{"file": file, "visit": visit, "municipality": municipality, "code": code, "kind": kind,
+                 "order": order, "passage": passage, "item": item}
+                for (file, passage, visit, municipality, code, kind, order, _), item in zip(rows, parsed)]
+
+    def report_summaries(self, offset: int = 0, limit: int | None = None) -> list[dict[str, Any]]:
+        """See :meth:`index.engine.Reader.report_summaries`."""
+        names = [f for f in REPORT_FIELDS if f != "report_json"]
+        rows = self.con.execute(f"SELECT {', '.join(names)} FROM reports ORDER BY file LIMIT ? OFFSET ?",
+                                (-1 if limit is None else limit, offset))
+        return [{"id": row[0], "kind": "report", **dict(zip(names, row))} for row in rows]
+
+    def report_count(self) -> int:
+        """See :meth:`index.engine.Reader.report_count`."""
+        row = self.con.execute("SELECT count(*) FROM reports").fetchone()
+        return int(row[0]) if row else 0
 
     def values(self, field: str) -> set[str]:
         """See :meth:`index.engine.Reader.values`."""
@@ -678,6 +782,7 @@ class SqliteWriter:
         if rebuild or meta.get("signature") != _signature():
             self._create()
         self._generation = int(_meta(self.con).get("generation", "0"))
+        self._touched: set[str] = set()
 
     def _create(self) -> None:
         for kind, name in list(self.con.execute(
@@ -695,26 +800,76 @@ class SqliteWriter:
         terms = prepared if prepared is not None else SqliteEngine().prepare(passages)
         insert = (f"INSERT INTO passages({', '.join(PASSAGE_FIELDS)}, spans) "
                   f"VALUES ({', '.join('?' * len(PASSAGE_FIELDS))}, ?)")
+        rows: dict[str, int] = {}
         for doc, (text_terms, heading_terms, spans) in zip(passages, terms):
             values = [doc.get("order" if f == "ord" else f, "") for f in PASSAGE_FIELDS]
             self.con.execute(insert, [*values, spans])
-            rowid = self.con.last_insert_rowid()
+            rowid = rows[str(doc.get("passage", ""))] = self.con.last_insert_rowid()
             self.con.execute("INSERT INTO fts(rowid, text, heading, tags) VALUES (?, ?, ?, ?)",
                              (rowid, text_terms, heading_terms, tag_terms(doc)))
+            self.con.executemany("INSERT OR IGNORE INTO passage_practices VALUES (?, ?)",
+                                 [(pid, rowid) for pid in str(doc.get("practice") or "").split(",") if pid])
+        self._count([[str(doc.get(f, "")) for f in (*TAG_FIELDS, "practice")] for doc in passages], 1)
+        self._add_items(str(report.get("report_json") or "{}"), rows)
+
+    def _add_items(self, report_json: str, rows: dict[str, int]) -> None:
+        """The parse's figures, Q&A pairs and observations, each tied to its passage's row."""
+        self.con.executemany(
+            "INSERT INTO items VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(rows[i["passage"]], i["visit"], i["municipality"], i["code"], i["kind"], i["order"],
+              json.dumps(i["item"], ensure_ascii=False))
+             for i in report_items(json.loads(report_json)) if i["passage"] in rows])
+
+    def _count(self, passages: Sequence[Sequence[str]], sign: int) -> None:
+        """Add (``sign`` 1) or take away (-1) one file's passages (TAG_FIELDS values and practice) in the counts."""
+        taxonomy = default_taxonomy()
+        counts: Counter[tuple[str, ...]] = Counter()
+        for *place, practice in passages:
+            for found in passage_tags(practice, taxonomy):
+                counts[(found, *place)] += 1
+        per_tag: Counter[str] = Counter()
+        for key, n in counts.items():
+            per_tag[key[0]] += n
+        self.con.executemany("INSERT INTO tag_counts VALUES (?, ?, ?, ?, ?, ?) "
+                             "ON CONFLICT DO UPDATE SET n = n + excluded.n",
+                             [(*key, sign * n) for key, n in counts.items()])
+        self.con.executemany("INSERT INTO tag_reach(tag, passages, reports) VALUES (?, ?, ?) "
+                             "ON CONFLICT DO UPDATE SET passages = passages + excluded.passages, "
+                             "reports = reports + excluded.reports",
+                             [(found, sign * n, sign) for found, n in per_tag.items()])
+        if sign < 0:
+            self.con.executemany("DELETE FROM tag_counts WHERE tag = ? AND municipality = ? AND prefecture = ? "
+                                 "AND code = ? AND year = ? AND n <= 0", list(counts))
+        self._touched.update(per_tag)
 
     def delete(self, file: str) -> None:
         """See :meth:`index.engine.Writer.delete`."""
-        self.con.execute("DELETE FROM fts WHERE rowid IN (SELECT rowid FROM passages WHERE file = ?)", (file,))
+        old = [[str(v) for v in row] for row in self.con.execute(
+            f"SELECT {', '.join(TAG_FIELDS)}, practice FROM passages WHERE file = ?", (file,))]
+        if old:
+            self._count(old, -1)
+        for table in ("fts", "passage_practices", "items"):
+            column = "rowid" if table == "fts" else "prow"
+            self.con.execute(f"DELETE FROM {table} WHERE {column} IN (SELECT rowid FROM passages WHERE file = ?)",
+                             (file,))
         self.con.execute("DELETE FROM passages WHERE file = ?", (file,))
         self.con.execute("DELETE FROM reports WHERE file = ?", (file,))
 
     def commit(self) -> None:
         """See :meth:`index.engine.Writer.commit`."""
+        self._settle_reach()
         self.con.execute("UPDATE meta SET value = ? WHERE key = 'generation'", (str(self._generation + 1),))
         self.con.execute("COMMIT")
         # Fold the write-ahead log back into the database while no reader needs it.
         self.con.execute("PRAGMA wal_checkpoint(PASSIVE)")
         self.con.close()
+
+    def _settle_reach(self) -> None:
+        """Count the cities of each tag the batch changed; drop the tags no passage has any more."""
+        touched = [(t,) for t in sorted(self._touched)]
+        self.con.executemany("UPDATE tag_reach SET cities = (SELECT count(DISTINCT t.municipality) FROM tag_counts t "
+                             "WHERE t.tag = tag_reach.tag AND t.municipality != '') WHERE tag = ?", touched)
+        self.con.executemany("DELETE FROM tag_reach WHERE tag = ? AND passages <= 0", touched)
 
     def cancel(self) -> None:
         """See :meth:`index.engine.Writer.cancel`."""

@@ -8,6 +8,7 @@ use the cached filter sets and one-pass facet counts of :mod:`index.fastpaths`.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,7 +27,9 @@ from index import engine as e
 from index.fastpaths import FilterCache, count_facets, facet_column, search_page
 from index.parallel import open_writer
 from index.schema import FACET_COLUMNS, FACET_FIELDS, make_schema, schema_signature
+from index.tags import count_tags, reach, report_items
 from kb.errors import IndexBusyError
+from kb.taxonomy import default_taxonomy
 
 # BM25F parameters chosen on the judged queries of tests/truth/queries.json:
 # passages are short, so term frequency saturates early.
@@ -107,10 +110,14 @@ class WhooshReader:
         """See :meth:`index.engine.Reader.matched_spans`: Whoosh stores none (the text is analysed again)."""
         return None
 
-    def passages(self, filters: e.FilterMap, *, tagged: bool = False) -> list[dict[str, Any]]:
+    def passages(self, filters: e.FilterMap, *, tagged: bool = False,
+                 fields: Sequence[str] | None = None) -> list[dict[str, Any]]:
         """See :meth:`index.engine.Reader.passages`."""
         docs = sorted(self.searcher.docs_for_query(filter_query(filters, tagged)))
-        return [dict(self.searcher.stored_fields(doc)) for doc in docs]
+        stored = (self.searcher.stored_fields(doc) for doc in docs)
+        if fields is None:
+            return [dict(found) for found in stored]
+        return [{name: found.get(name, "") for name in fields} for found in stored]
 
     def group_counts(self, fields: Sequence[str], filters: e.FilterMap, *,
                      tagged: bool = False) -> dict[tuple[str, ...], int]:
@@ -125,6 +132,28 @@ class WhooshReader:
         return {tuple(column.values[code] for column, code in zip(columns, codes)): n
                 for codes, n in counted.items()}
 
+    def tag_counts(self, kind: str, fields: Sequence[str], filters: e.FilterMap) -> dict[tuple[str, ...], int]:
+        """See :meth:`index.engine.Reader.tag_counts`."""
+        return count_tags(self.group_counts((*fields, "practice"), filters, tagged=True), kind, default_taxonomy())
+
+    def tag_reach(self, kind: str) -> dict[str, dict[str, int]]:
+        """See :meth:`index.engine.Reader.tag_reach`."""
+        return reach(self.group_counts(("practice", "file", "municipality"), {}, tagged=True), kind,
+                     default_taxonomy())
+
+    def items(self, filters: e.FilterMap, kinds: Sequence[str]) -> list[dict[str, Any]]:
+        """See :meth:`index.engine.Reader.items`: read from each file's stored parse."""
+        keys: dict[str, set[str]] = {}
+        for found in self.passages(filters, fields=("file", "passage")):
+            keys.setdefault(found["file"], set()).add(found["passage"])
+        out: list[dict[str, Any]] = []
+        for file, passages in keys.items():
+            doc = self.report(file)
+            parsed = json.loads(doc["report_json"]) if doc else {}
+            out.extend({"file": file, **item} for item in report_items(parsed)
+                       if item["kind"] in kinds and item["passage"] in passages)
+        return out
+
     def values(self, field: str) -> set[str]:
         """See :meth:`index.engine.Reader.values`."""
         return {str(v) for v in self.searcher.reader().field_terms(field) if v}
@@ -138,6 +167,16 @@ class WhooshReader:
     def reports(self) -> list[dict[str, Any]]:
         """See :meth:`index.engine.Reader.reports`."""
         return [dict(doc) for doc in self.searcher.documents(kind="report")]
+
+    def report_summaries(self, offset: int = 0, limit: int | None = None) -> list[dict[str, Any]]:
+        """See :meth:`index.engine.Reader.report_summaries` (Whoosh reads each whole stored document)."""
+        docs = sorted(({k: v for k, v in doc.items() if k != "report_json"} for doc in self.reports()),
+                      key=lambda doc: str(doc["file"]))
+        return docs[offset:] if limit is None else docs[offset:offset + limit]
+
+    def report_count(self) -> int:
+        """See :meth:`index.engine.Reader.report_count`."""
+        return len(list(self.searcher.document_numbers(kind="report")))
 
     def up_to_date(self) -> bool:
         """See :meth:`index.engine.Reader.up_to_date`."""

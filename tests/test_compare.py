@@ -246,6 +246,17 @@ def test_count_cells_keeps_same_named_towns_apart_and_weighs_groups(service: Sea
     assert counted[("森町", "静岡県")].total == 1
 
 
+@pytest.mark.parametrize(("prefecture", "year"), [(None, None), ("兵庫県", None), (None, 2023), ("大阪府", 2022)])
+def test_matrix_cells_from_engine_counts_are_the_passages_counted(service: SearchService, prefecture: str | None,
+                                                                   year: int | None) -> None:
+    from index.matrix import MatrixFilters, count_cells, engine_cells, tagged_groups
+
+    filters = MatrixFilters(prefecture, year)
+    reader = service.reader()
+    expected = count_cells(tagged_groups(reader, filters), service.taxonomy)
+    assert engine_cells(reader, filters) == expected and (expected or year == 2022)
+
+
 def test_matrix_rows_are_counted_once_per_index_state(index_dir: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     import index.search as search_module
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import time
 import types
@@ -15,6 +16,8 @@ from index.analysis import query_terms
 from index.build import build_index
 from index.engine import ENGINES, And, DisMax, Engine, Every, Or, Phrase, Reader, Term, get_engine
 from index.search import SearchService
+from index.tags import ITEM_KINDS, passage_tags, report_items, split_tag
+from kb.taxonomy import default_taxonomy
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORTS = ROOT / "data" / "reports"
@@ -154,6 +157,129 @@ def test_counts_values_and_reports(reader: Reader, whoosh_reader: Reader) -> Non
     assert reader.report("no-such-file.txt") is None
 
 
+def _tags_by_definition(reader: Reader, kind: str, fields: tuple[str, ...],
+                        filters: dict[str, tuple[str, ...]]) -> dict[tuple[str, ...], int]:
+    """What tag_counts must answer, counted passage by passage from the stored fields."""
+    counts: dict[tuple[str, ...], int] = {}
+    for p in reader.passages(filters):
+        for found in passage_tags(p["practice"], default_taxonomy()):
+            ident = split_tag(found, kind)
+            if ident is not None:
+                key = (*(str(p[f]) for f in fields), ident)
+                counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def _reach_by_definition(reader: Reader) -> dict[str, dict[str, int]]:
+    found: dict[str, list[dict[str, Any]]] = {}
+    for p in reader.passages({}, tagged=True):
+        for pid in p["practice"].split(","):
+            found.setdefault(pid, []).append(p)
+    return {pid: {"passages": len(ps), "reports": len({p["file"] for p in ps}),
+                  "cities": len({p["municipality"] for p in ps if p["municipality"]})} for pid, ps in found.items()}
+
+
+def _items_by_definition(reader: Reader, filters: dict[str, tuple[str, ...]],
+                         kinds: tuple[str, ...]) -> list[tuple[Any, ...]]:
+    allowed = {(p["file"], p["passage"]) for p in reader.passages(filters)}
+    out = []
+    for file in sorted({f for f, _ in allowed}):
+        doc = reader.report(file)
+        assert doc is not None
+        out += [_item_key({"file": file, **i}) for i in report_items(json.loads(doc["report_json"]))
+                if (file, i["passage"]) in allowed and i["kind"] in kinds]
+    return sorted(out)
+
+
+def _item_key(item: dict[str, Any]) -> tuple[Any, ...]:
+    return (item["file"], item["visit"], ITEM_KINDS.index(item["kind"]), item["order"], item["passage"],
+            item["municipality"], item["code"], json.dumps(item["item"], sort_keys=True, ensure_ascii=False))
+
+
+COUNT_CASES = [
+    ("practice", ("municipality", "prefecture"), {}),
+    ("category", ("municipality", "prefecture"), {}),
+    ("category", ("municipality", "prefecture"), {"year": ("2023",)}),
+    ("category", ("prefecture",), {"prefecture": ("東京都", "千葉県")}),
+    ("practice", (), {"code": ("281000",)}),
+    ("practice", ("section",), {}),
+    ("category", ("file",), {"section": ("qa", "content")}),
+]
+
+
+@pytest.mark.parametrize(("kind", "fields", "filters"), COUNT_CASES)
+def test_tag_counts_count_each_passage_under_its_tags(reader: Reader, whoosh_reader: Reader, kind: str,
+                                                      fields: tuple[str, ...],
+                                                      filters: dict[str, tuple[str, ...]]) -> None:
+    counts = reader.tag_counts(kind, fields, filters)
+    assert counts == _tags_by_definition(reader, kind, fields, filters)
+    assert counts == whoosh_reader.tag_counts(kind, fields, filters)
+    assert counts or filters
+
+
+def test_tag_counts_of_a_category_count_a_passage_once(reader: Reader) -> None:
+    taxonomy = default_taxonomy()
+    by_category = reader.tag_counts("category", (), {})
+    by_practice = reader.tag_counts("practice", (), {})
+    for (category,), n in by_category.items():
+        assert n <= sum(m for (pid,), m in by_practice.items() if taxonomy.practice(pid).category == category)
+    assert sum(reader.group_counts(("prefecture",), {}, tagged=True).values()) <= sum(by_category.values())
+
+
+@pytest.mark.parametrize("filters", [{}, {"year": ("2023", "2016")}, {"municipality": ("大阪市",)}, {"code": ("281000",)}])
+def test_group_counts_by_place_and_year_as_passages_say(reader: Reader, whoosh_reader: Reader,
+                                                        filters: dict[str, tuple[str, ...]]) -> None:
+    for tagged in (False, True):
+        for fields in (("municipality", "prefecture"), ("year",), ("code", "municipality")):
+            counts = reader.group_counts(fields, filters, tagged=tagged)
+            passages = reader.passages(filters, tagged=tagged)
+            expected: dict[tuple[str, ...], int] = {}
+            for p in passages:
+                key = tuple(str(p[f]) for f in fields)
+                expected[key] = expected.get(key, 0) + 1
+            assert counts == expected == whoosh_reader.group_counts(fields, filters, tagged=tagged)
+
+
+def test_tag_reach_counts_passages_reports_and_cities(reader: Reader, whoosh_reader: Reader) -> None:
+    reach = reader.tag_reach("practice")
+    assert reach == _reach_by_definition(reader) == whoosh_reader.tag_reach("practice") and reach
+    categories = reader.tag_reach("category")
+    assert {c: r["passages"] for c, r in categories.items()} == {
+        c: n for (c,), n in reader.tag_counts("category", (), {}).items()}
+
+
+@pytest.mark.parametrize(("filters", "kinds"), [
+    ({}, ITEM_KINDS), ({"practice": ("byod",)}, ("figures", "qa")), ({"code": ("281000",)}, ITEM_KINDS),
+    ({"file": (FILES[0], FILES[2])}, ("qa",)), ({"section": ("observation",)}, ("observations",)),
+])
+def test_items_are_the_parsed_items_of_allowed_passages(reader: Reader, whoosh_reader: Reader,
+                                                        filters: dict[str, tuple[str, ...]],
+                                                        kinds: tuple[str, ...]) -> None:
+    items = reader.items(filters, kinds)
+    keys = [_item_key(i) for i in items]
+    assert sorted(keys) == _items_by_definition(reader, filters, kinds) == sorted(
+        _item_key(i) for i in whoosh_reader.items(filters, kinds))
+    assert keys and all(i["kind"] in kinds for i in items)
+    for file in {i["file"] for i in items}:  # a file's items come together, in report order
+        mine = [k for k in keys if k[0] == file]
+        assert mine == sorted(mine) and keys[keys.index(mine[0]):keys.index(mine[0]) + len(mine)] == mine
+
+
+def test_narrow_passages_hold_only_the_fields_asked(reader: Reader) -> None:
+    fields = ("file", "passage", "order", "date", "practice")
+    narrow = reader.passages({"section": ("qa",)}, fields=fields)
+    full = reader.passages({"section": ("qa",)})
+    assert narrow == [{f: p[f] for f in fields} for p in full] and narrow
+
+
+def test_report_summaries_page_the_reports_by_file(reader: Reader) -> None:
+    everything = reader.report_summaries()
+    assert [r["file"] for r in everything] == sorted(FILES) and reader.report_count() == len(FILES)
+    assert all("report_json" not in r and len(r["sha256"]) == 64 for r in everything)
+    assert reader.report_summaries(1, 1) == everything[1:2] and reader.report_summaries(5, 10) == []
+    assert {r["file"]: r["title"] for r in everything} == {r["file"]: r["title"] for r in reader.reports()}
+
+
 def test_passage_fields_have_the_stored_shape(reader: Reader, whoosh_reader: Reader) -> None:
     mine = {p["id"]: p for p in reader.passages({"practice": ("byod",)})}
     theirs = {p["id"]: p for p in whoosh_reader.passages({"practice": ("byod",)})}
@@ -194,8 +320,22 @@ def test_writer_replaces_deletes_cancels_and_commits(built: tuple[Engine, Path],
     assert [p["id"] for p in new.passages({"file": (FILES[0],)})] == [passages[0]["id"]]
     assert new.report(FILES[1]) is None and new.passages({"file": (FILES[1],)}) == []
     assert _ids(new, _term("BYOD")) <= {passages[0]["id"]} | {p["id"] for p in new.passages({})}
+    _assert_counts_follow_the_passages(new)
     old.close()
     new.close()
+
+
+def _assert_counts_follow_the_passages(reader: Reader) -> None:
+    """After replacing and deleting, every kept count is what the passages left say."""
+    fields = ("municipality", "prefecture", "code", "year")
+    for kind in ("practice", "category"):
+        assert reader.tag_counts(kind, fields, {}) == _tags_by_definition(reader, kind, fields, {})
+    assert reader.tag_reach("practice") == _reach_by_definition(reader)
+    assert sorted(_item_key(i) for i in reader.items({}, ITEM_KINDS)) == _items_by_definition(reader, {}, ITEM_KINDS)
+    assert sum(reader.group_counts(("municipality",), {}).values()) == len(reader.passages({}))
+    assert reader.report_count() == len(reader.report_summaries()) == len(reader.reports())
+    assert reader.passages({"practice": ("byod",)}) == [
+        p for p in reader.passages({}) if "byod" in p["practice"].split(",")]
 
 
 def test_service_answers_the_same_shape(built: tuple[Engine, Path]) -> None:
@@ -252,6 +392,13 @@ def test_sqlite_orders_candidate_blocks_by_bm25f(monkeypatch: pytest.MonkeyPatch
     assert {h.fields["id"] for p in pages for h in p.hits} == {h.fields["id"] for h in full.hits}
     assert all(p.total == full.total and p.facets == full.facets for p in pages)
     assert all([h.score for h in p.hits] == sorted((h.score for h in p.hits), reverse=True) for p in pages)
+
+
+def test_every_marks_nothing_after_a_query(reader: Reader) -> None:
+    """A listing with no query words marks no words, whatever was searched before."""
+    reader.search(_term("窓口"), {}, page=1, limit=5)
+    listed = reader.search(Every(), {}, page=1, limit=5)
+    assert listed.hits and all(not reader.matched_terms(hit, "text") for hit in listed.hits)
 
 
 def test_sqlite_snippets_mark_the_stored_spans(built: tuple[Engine, Path]) -> None:

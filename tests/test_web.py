@@ -189,8 +189,31 @@ def test_api_report_is_the_report_dict(client: FlaskClient) -> None:
 def test_api_stats(client: FlaskClient) -> None:
     data = client.get("/api/stats").get_json()
     assert data["ok"] is True
-    assert data["reports"] == len(data["files"]) > 0
+    assert data["reports"] == data["total"] == len(data["files"]) > 0 and (data["page"], data["pages"]) == (1, 1)
     assert any(m["value"] == "大阪市" for m in data["municipalities"])
+
+
+def test_start_page_pages_its_reports(client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from index import search as search_module
+
+    monkeypatch.setattr(search_module, "REPORTS_PER_PAGE", 3)
+    first = client.get("/api/stats").get_json()
+    total = first["total"]
+    assert first["pages"] == -(-total // 3) > 2 and first["limit"] == 3 and len(first["files"]) == 3
+    listed = [f["file"] for page in range(1, first["pages"] + 1)
+              for f in client.get(f"/api/stats?page={page}").get_json()["files"]]
+    assert listed == sorted(listed) and len(set(listed)) == total == first["reports"]
+    second = client.get("/api/stats?page=2").get_json()
+    assert {k: v for k, v in second.items() if k not in ("files", "page")} == {
+        k: v for k, v in first.items() if k not in ("files", "page")}
+    assert client.get(f"/api/stats?page={first['pages'] + 1}").get_json()["files"] == []
+    for bad in ("0", "x"):
+        refused = client.get(f"/api/stats?page={bad}")
+        assert refused.status_code == 400 and "page" in refused.get_json()["error"]
+    html = client.get("/?page=2").get_data(as_text=True)
+    assert 'href="/?page=1#reports">← 前へ' in html and 'href="/?page=3#reports">次へ →' in html
+    assert '<span class="page-current" aria-current="page">2</span>' in html and "4〜6件目" in html
+    assert all(name in html for name in listed[3:6]) and listed[0] not in html
 
 
 # --- errors -----------------------------------------------------------------

@@ -108,6 +108,13 @@ def search_result(args: Mapping[str, str]) -> dict[str, Any]:
     return result
 
 
+def stats_result(args: Mapping[str, str]) -> dict[str, Any]:
+    """The start page's dict shared by ``/`` and ``/api/stats``: ``page`` chooses the page of reports."""
+    page = int_param(args, "page")
+    result: dict[str, Any] = get_service().stats(1 if page is None else page)
+    return result
+
+
 def has_search_state(args: Mapping[str, str]) -> bool:
     """True when the URL asks for a search rather than the start page."""
     return any(args.get(name, "").strip() for name in FILTER_PARAMS)
@@ -127,7 +134,7 @@ def ok_json(data: Mapping[str, Any]) -> Response:
 def search() -> str:
     """Search page; without a query, the introduction and bundled reports."""
     if not has_search_state(request.args):
-        return render_template("search.html", result=None, stats=get_service().stats())
+        return render_template("search.html", result=None, stats=stats_result(request.args))
     return render_template(
         "search.html", result=search_result(request.args), stats=None
     )
@@ -193,8 +200,8 @@ def api_practice(practice_id: str) -> Response:
 
 @api.get("/stats")
 def api_stats() -> Response:
-    """Counts of reports, passages and municipalities in the index."""
-    return ok_json(get_service().stats())
+    """Counts of reports, passages and municipalities in the index, and one page of its reports."""
+    return ok_json(stats_result(request.args))
 
 
 # --------------------------------------------------------------------------
