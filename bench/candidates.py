@@ -30,6 +30,7 @@ Engines that cannot run here are listed with the reason.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import http.client
 import json
 import os
@@ -216,8 +217,14 @@ def table_rows(engines: dict[str, Any]) -> list[str]:
     return rows
 
 
-def agreement(totals: dict[str, list[int | None]], reference: str = "sqlite") -> dict[str, Any]:
-    """Per engine, how many queries found as many passages as the reference engine, and the first that did not."""
+def facet_digest(facets: dict[str, dict[str, int]]) -> str:
+    """One string standing for a search's facet counts (empty values left out), to compare engines."""
+    shown = {name: sorted((k, v) for k, v in facets.get(name, {}).items() if k) for name in FACET_FIELDS}
+    return hashlib.sha256(json.dumps(shown, ensure_ascii=False).encode()).hexdigest()[:16]
+
+
+def agreement(totals: dict[str, list[Any]], reference: str = "sqlite") -> dict[str, Any]:
+    """Per engine, how many queries gave the reference engine's value (total or facets), and the first that did not."""
     base = totals.get(reference)
     out: dict[str, Any] = {}
     if base is None:
@@ -661,16 +668,19 @@ def _timed_queries(search: Search, trees: list[Query | None]) -> dict[str, Any]:
     cold_ms = (time.perf_counter() - started) * 1000
     samples: list[float] = []
     totals: list[int | None] = []
+    digests: list[str | None] = []
     for tree in trees:
         if tree is None:
             totals.append(None)
+            digests.append(None)
             continue
         started = time.perf_counter()
-        total, _, _ = search(tree)
+        total, _, facets = search(tree)
         samples.append((time.perf_counter() - started) * 1000)
         totals.append(total)
+        digests.append(facet_digest(facets))
     return {**percentiles(samples), "cold_first_query_ms": round(cold_ms, 1),
-            "queries_without_hits": sum(1 for t in totals if t == 0), "totals": totals}
+            "queries_without_hits": sum(1 for t in totals if t == 0), "totals": totals, "facets": digests}
 
 
 def child_count(engine: str, index: Path, trees_file: Path) -> dict[str, Any]:
@@ -827,10 +837,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     result["shared_analysis"] = shared
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     result["engines"] = {e: measure(e, out, paths, shared, not args.no_crash) for e in engines}
-    totals = {e: f["search"]["totals"] for e, f in result["engines"].items() if "totals" in f.get("search", {})}
-    result["agreement_with_sqlite"] = agreement(totals)
-    for figures in result["engines"].values():
-        figures.get("search", {}).pop("totals", None)
+    searched = {e: f["search"] for e, f in result["engines"].items() if "totals" in f.get("search", {})}
+    result["agreement_with_sqlite"] = {
+        "totals": agreement({e: s["totals"] for e, s in searched.items()}),
+        "facets": agreement({e: s["facets"] for e, s in searched.items()})}
+    for search in searched.values():
+        search.pop("totals")
+        search.pop("facets")
     result["not_run"] = {e: f["reason"] for e, f in result["engines"].items() if not f.get("available")}
     result["table"] = table_rows(result["engines"])
     result["loadavg_end"] = list(os.getloadavg())

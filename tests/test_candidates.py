@@ -119,5 +119,13 @@ def test_a_run_measures_the_product_engine_and_names_what_it_could_not_run(tmp_p
     trials = sqlite["crash"]["trials"]
     assert [t["killed_at"] for t in trials] == ["HALF", "COMMIT"]
     assert all(t["state"] in ("old", "new") for t in trials) and sqlite["crash"]["safe"]
+    assert set(result["agreement_with_sqlite"]) == {"totals", "facets"}
     assert result["not_run"] == {"nosuch": "unknown engine (known: sqlite, tantivy, groonga)"}
     assert any("nosuch" in row and "not run" in row for row in result["table"])
+
+
+def test_facet_digest_ignores_order_and_empty_values_but_not_counts() -> None:
+    first = candidates.facet_digest({"municipality": {"神戸市": 2, "大阪市": 1, "": 5}, "year": {"2023": 3}})
+    same = candidates.facet_digest({"year": {"2023": 3}, "municipality": {"大阪市": 1, "神戸市": 2}})
+    other = candidates.facet_digest({"municipality": {"神戸市": 2, "大阪市": 2}, "year": {"2023": 3}})
+    assert first == same != other
