@@ -39,10 +39,12 @@ Sudachi dictionary per process, one Sudachi tokenizer per thread.
 from __future__ import annotations
 
 import functools
+import itertools
+import operator
 import os
 import threading
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, cast
 
 from sudachipy import Config, Dictionary, SplitMode
@@ -346,15 +348,28 @@ def _overlay(
     index, count = 0, len(morphemes)
     for start, end, phrase in phrases:
         first = index
-        while index < count and morphemes[index].end() <= start:
-            index += 1
+        # Morphemes tile the text in order: their ends and begins never decrease.
+        index = _first_past(morphemes, index, count, _END, start)
         if index > first:
             yield first, index, None
-        while index < count and morphemes[index].begin() < end:
-            index += 1
+        index = _first_past(morphemes, index, count, _BEGIN, end - 1)
         yield start, end, phrase
     if index < count:
         yield index, count, None
+
+
+_BEGIN, _END = operator.methodcaller("begin"), operator.methodcaller("end")
+
+
+def _first_past(morphemes: Any, low: int, high: int, offset: Callable[[Any], int], bound: int) -> int:
+    """The first index in ``[low, high)`` whose morpheme's ``offset`` exceeds ``bound``, else ``high``."""
+    while low < high:
+        middle = (low + high) // 2
+        if offset(morphemes[middle]) > bound:
+            high = middle
+        else:
+            low = middle + 1
+    return low
 
 
 def _short_tokens(
@@ -573,18 +588,32 @@ def index_positions(text: str, chunk_bytes: int = MAX_CHUNK_BYTES) -> list[list[
 
     The same decisions (pieces, taxonomy phrases, part-of-speech stops,
     short units, normalisation, practice terms) made directly on Sudachi's
-    morphemes, and the terms of a dictionary word looked up once:
-    the index build analyses every passage with it at about half the
-    Python cost.  ``tests/test_analysis.py`` checks that both give the same terms.
+    morphemes, and the terms of a word looked up once: per morpheme, the
+    build's hot loop reads two attributes and one dictionary entry.
+    ``tests/test_analysis.py`` checks that both give the same terms.
     """
     positions: list[list[str]] = []
-    for spans in index_spans(text, chunk_bytes):
-        terms: list[str] = []
-        for term, _, _ in spans:
-            if term not in terms:
-                terms.append(term)
-        positions.append(terms)
+    for _, piece in split_for_sudachi(text, chunk_bytes):
+        morphemes = _thread_tokenizer().tokenize(piece)
+        phrases = list(phrase_spans(piece))
+        if not phrases:
+            _add_terms(positions, morphemes)
+            continue
+        # One iterator over the piece: each morpheme is fetched once, runs take their share.
+        stream, index = iter(morphemes), 0
+        for start, end, phrase in _overlay(morphemes, phrases):
+            if phrase is None:
+                _skip(stream, start - index)
+                _add_terms(positions, itertools.islice(stream, end - start))
+                index = end
+            else:
+                positions.append(list(_phrase_terms(piece[start:end], phrase)))
     return positions
+
+
+def _skip(stream: Iterator[Any], count: int) -> None:
+    for _ in itertools.islice(stream, count):
+        pass
 
 
 def term_spans(text: str, words: frozenset[str] | set[str]) -> list[Span]:
@@ -599,18 +628,59 @@ def index_spans(text: str, chunk_bytes: int = MAX_CHUNK_BYTES) -> list[list[Span
         phrases = list(phrase_spans(piece))
         morphemes = _thread_tokenizer().tokenize(piece)
         if not phrases:
-            _add_morphemes(positions, piece, morphemes, offset)
+            _add_morphemes(positions, morphemes, offset)
             continue
         for start, end, phrase in _overlay(morphemes, phrases):
             if phrase is None:
-                _add_morphemes(positions, piece, [morphemes[i] for i in range(start, end)], offset)
+                _add_morphemes(positions, [morphemes[i] for i in range(start, end)], offset)
             else:
                 _add_at(positions, _phrase_spans(piece[start:end], phrase), offset + start)
     return positions
 
 
-_word_spans: dict[tuple[int, int, str], list[Span]] = {}
+# A word's terms depend only on its dictionary entry (word_id() holds the
+# dictionary number; for unknown words, the part of speech) and its surface
+# (Sudachi finds a word from a folded form: ㎢ and km2 are one word).
+_WordKey = tuple[int, str]
+_word_terms: dict[_WordKey, tuple[str, ...]] = {}
+_word_spans: dict[_WordKey, list[Span]] = {}
+_phrase_cache: dict[tuple[str, str], tuple[str, ...]] = {}
 _WORD_CACHE_SIZE = 500_000
+
+
+def reset_caches() -> None:
+    """Forget every term computed so far (benchmarks measure a first pass with it)."""
+    for cache in (_word_terms, _word_spans, _phrase_cache, _term_cache):
+        cache.clear()
+    practice_of.cache_clear()
+
+
+def _add_terms(positions: list[list[str]], morphemes: Iterable[Any]) -> None:
+    """Append the terms of each kept morpheme (one position each)."""
+    cache, append = _word_terms, positions.append
+    for m in morphemes:
+        key = (m.word_id(), m.surface())
+        terms = cache.get(key)
+        if terms is None:
+            terms = _terms_of(_morpheme_spans(m, key[1]))
+            if len(cache) >= _WORD_CACHE_SIZE:
+                cache.clear()
+            cache[key] = terms
+        if terms:
+            append(list(terms))
+
+
+def _terms_of(spans: list[Span]) -> tuple[str, ...]:
+    """The distinct terms of ``spans``, first occurrence first."""
+    return tuple(dict.fromkeys(term for term, _, _ in spans))
+
+
+def _phrase_terms(text: str, phrase: PhraseUnit) -> tuple[str, ...]:
+    key = (text, phrase.term)
+    terms = _phrase_cache.get(key)
+    if terms is None:
+        terms = _phrase_cache[key] = _terms_of(_phrase_spans(text, phrase))
+    return terms
 
 
 def _add_at(positions: list[list[Span]], spans: list[Span], base: int) -> None:
@@ -618,37 +688,33 @@ def _add_at(positions: list[list[Span]], spans: list[Span], base: int) -> None:
         positions.append([(term, base + start, base + end) for term, start, end in spans])
 
 
-def _add_morphemes(positions: list[list[Span]], text: str, morphemes: Any, offset: int) -> None:
+def _add_morphemes(positions: list[list[Span]], morphemes: Any, offset: int) -> None:
+    cache = _word_spans
     for m in morphemes:
-        # A dictionary word always gives the same terms: look them up.
-        cacheable = _pos_decisions.get(m.part_of_speech_id()) == _KEEP and not m.is_oov()
-        # Keyed by the surface too: Sudachi finds a word from a folded form (㎢ and km2 are one word).
-        key = (m.dictionary_id(), m.word_id(), text[m.begin():m.end()]) if cacheable else None
-        spans = _word_spans.get(key) if key else None
+        key = (m.word_id(), m.surface())
+        spans = cache.get(key)
         if spans is None:
-            spans = _morpheme_spans(m, text)
-            if key:
-                if len(_word_spans) >= _WORD_CACHE_SIZE:
-                    _word_spans.clear()
-                _word_spans[key] = spans
+            spans = _morpheme_spans(m, key[1])
+            if len(cache) >= _WORD_CACHE_SIZE:
+                cache.clear()
+            cache[key] = spans
         _add_at(positions, spans, offset + m.begin())
 
 
-def _morpheme_spans(m: Any, text: str) -> list[Span]:
+def _morpheme_spans(m: Any, surface: str) -> list[Span]:
     """A long unit's term, practice term and short units, spans relative to its start ([] if dropped)."""
-    begin, end = m.begin(), m.end()
-    surface = text[begin:end]
     if is_dropped(m, surface):
         return []
-    spans = _long_spans(m.normalized_form(), end - begin)
-    if end - begin > 1:
+    length = len(surface)
+    spans = _long_spans(m.normalized_form(), length)
+    if length > 1:
         if m.dictionary_id() > 0:
             words = [w for w in _thread_tokenizer(plain=True).tokenize(surface, SplitMode.A)
                      if not is_dropped(w, w.surface())]
-            _add_shorts(spans, words if len(words) > 1 else [], surface, 0)
+            _add_shorts(spans, words if len(words) > 1 else [], 0)
         else:
             shorts = m.split(SplitMode.A, add_single=False)
-            _add_shorts(spans, shorts if len(shorts) > 1 else [], text, begin)
+            _add_shorts(spans, shorts if len(shorts) > 1 else [], m.begin())
     return spans
 
 
@@ -661,22 +727,23 @@ def _long_spans(form: str, length: int) -> list[Span]:
     return [(term, 0, length), (practice_term(practice), 0, length)] if practice else [(term, 0, length)]
 
 
-def _add_shorts(spans: list[Span], shorts: Any, text: str, base: int) -> None:
-    """Short units of ``text`` (which holds the long unit at ``base``), relative to the long unit."""
+def _add_shorts(spans: list[Span], shorts: Any, base: int) -> None:
+    """Short units of a long unit starting at ``base`` (in their text), spans relative to the long unit."""
     for short in shorts:
-        begin, end = short.begin(), short.end()
-        if is_dropped(short, text[begin:end]):
+        surface = short.surface()
+        if is_dropped(short, surface):
             continue
         term = normalize_term(short.normalized_form())
         if term:
-            spans.append((term, begin - base, end - base))
+            begin = short.begin() - base
+            spans.append((term, begin, begin + len(surface)))
 
 
 def _phrase_spans(text: str, phrase: PhraseUnit) -> list[Span]:
     spans = _long_spans(phrase.term, len(text))
     words = [m for m in _thread_tokenizer(plain=True).tokenize(text, SplitMode.A) if not is_dropped(m, m.surface())]
     if len(words) > 1:
-        _add_shorts(spans, words, text, 0)
+        _add_shorts(spans, words, 0)
     return spans
 
 
