@@ -71,6 +71,9 @@ _DROPPED_POS = frozenset({"助詞", "助動詞", "補助記号", "空白"})
 _CHECKED_POS = frozenset({"記号"})
 _KEEP, _DROP, _CHECK = 0, 1, 2
 
+# The only word fields the analysis reads: Sudachi then decodes no others (surface() is the input's).
+_FIELDS = {"pos", "normalized_form", "split_a"}
+
 _dictionary_lock = threading.Lock()
 _dictionaries: dict[str, Any] = {}
 _dictionary_pid = -1
@@ -112,7 +115,7 @@ def _thread_tokenizer(plain: bool = False) -> Any:
     attr = "plain" if plain else "user"
     cached = getattr(state, attr, None)
     if cached is None or cached[0] is not dictionary:
-        cached = (dictionary, dictionary.tokenizer(SplitMode.C))
+        cached = (dictionary, dictionary.tokenizer(SplitMode.C, fields=_FIELDS))
         setattr(state, attr, cached)
     return cached[1]
 
@@ -333,8 +336,15 @@ def phrase_spans(text: str, taxonomy: Taxonomy | None = None) -> Iterator[tuple[
     dictionary words.
     """
     for mention in (taxonomy or default_taxonomy()).find(text):
-        if needs_phrase_pass(mention.text):
-            yield mention.start, mention.end, PhraseUnit(alias_key(mention.text))
+        phrase = _phrase_unit(mention.text)
+        if phrase is not None:
+            yield mention.start, mention.end, phrase
+
+
+@functools.lru_cache(maxsize=4096)
+def _phrase_unit(mention: str) -> PhraseUnit | None:
+    """The phrase a mention written as ``mention`` stands for; None for a dictionary word."""
+    return PhraseUnit(alias_key(mention)) if needs_phrase_pass(mention) else None
 
 
 def _overlay(

@@ -104,15 +104,36 @@ def alias_key(term: str) -> str:
     return "".join(ch for ch in _fold(term) if not ch.isspace())
 
 
+class _OneToOne(dict[int, str]):
+    """``str.translate`` table: each character's fold when it is one character, else NUL.
+
+    Filled on first sight of a character, so that a text is folded at C speed.
+    """
+
+    def __missing__(self, code: int) -> str:
+        folded = _fold(chr(code))
+        value = self[code] = folded if len(folded) == 1 else "\0"
+        return value
+
+
+_ONE_TO_ONE = _OneToOne()
+
+
+def _fold_one_to_one(text: str) -> str | None:
+    """``text`` folded when every character folds to one character on its own, else None."""
+    folded = text.translate(_ONE_TO_ONE)
+    # A NUL marks a character folding to several (or, rarely, a NUL in the text: the slow path then).
+    if "\0" in folded or _MARK.search(text) is not None:
+        return None
+    return folded
+
+
 def _normalise(text: str) -> tuple[str, list[int], list[int]]:
     """Fold ``text`` piece by piece, keeping each folded char's source span.
 
     A base character is folded together with the combining marks after it so
     that half-width ``ｶﾞ`` becomes ``ガ``.
     """
-    pieces = [_fold(ch) for ch in text]
-    if _MARK.search(text) is None and all(len(piece) == 1 for piece in pieces):
-        return "".join(pieces), list(range(len(text))), list(range(1, len(text) + 1))
     chars: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -257,7 +278,17 @@ class Taxonomy:
 
     def find(self, text: str) -> list[Mention]:
         """Every practice mention in ``text``, longest match first, in text order."""
-        folded, starts, ends = _normalise(text)
+        folded = _fold_one_to_one(text)
+        if folded is None:
+            return self._find_in(*_normalise(text), text)
+        mentions = []
+        for match in self._pattern.finditer(folded):
+            start, end = match.span()
+            mentions.append(Mention(self._aliases[match.group().replace(" ", "")], start, end, text[start:end]))
+        return mentions
+
+    def _find_in(self, folded: str, starts: list[int], ends: list[int], text: str) -> list[Mention]:
+        """:meth:`find` over ``folded``, whose char ``i`` comes from ``text[starts[i]:ends[i]]``."""
         mentions = []
         for match in self._pattern.finditer(folded):
             practice_id = self._aliases[match.group().replace(" ", "")]
