@@ -425,13 +425,19 @@ def is_dropped(morpheme: Any, surface: str) -> bool:
     The decision is cached by part-of-speech id; only 記号 (symbols) also
     look at the surface, so that letters such as α and β stay terms.
     """
+    decision = _decision(morpheme)
+    if decision == _CHECK:
+        return not _has_letter_or_digit(surface)
+    return decision == _DROP
+
+
+def _decision(morpheme: Any) -> int:
+    """_KEEP, _DROP or _CHECK (look at the surface) for the morpheme's part of speech."""
     pos_id: int = morpheme.part_of_speech_id()
     decision = _pos_decisions.get(pos_id)
     if decision is None:
         decision = _pos_decisions[pos_id] = _decide(morpheme.part_of_speech()[0])
-    if decision == _CHECK:
-        return not _has_letter_or_digit(surface)
-    return decision == _DROP
+    return decision
 
 
 def _decide(top_level_pos: str) -> int:
@@ -650,9 +656,13 @@ def index_spans(text: str, chunk_bytes: int = MAX_CHUNK_BYTES) -> list[list[Span
 
 # A word's terms depend only on its dictionary entry (word_id() holds the
 # dictionary number; for unknown words, the part of speech) and its surface
-# (Sudachi finds a word from a folded form: ㎢ and km2 are one word).
+# (Sudachi finds a word from a folded form: ㎢ and km2 are one word).  Most
+# words give the same terms whatever their surface (see _surface_free): their
+# terms are looked up by word id alone, without fetching the surface.
 _WordKey = tuple[int, str]
-_word_terms: dict[_WordKey, tuple[str, ...]] = {}
+_BY_SURFACE: tuple[str, ...] = ("<by surface>",)  # compared by identity
+_word_terms: dict[int, tuple[str, ...]] = {}
+_surface_terms: dict[_WordKey, tuple[str, ...]] = {}
 _word_spans: dict[_WordKey, list[Span]] = {}
 _phrase_cache: dict[tuple[str, str], tuple[str, ...]] = {}
 _WORD_CACHE_SIZE = 500_000
@@ -660,24 +670,52 @@ _WORD_CACHE_SIZE = 500_000
 
 def reset_caches() -> None:
     """Forget every term computed so far (benchmarks measure a first pass with it)."""
-    for cache in (_word_terms, _word_spans, _phrase_cache, _term_cache):
+    for cache in (_word_terms, _surface_terms, _word_spans, _phrase_cache, _term_cache):
         cache.clear()
     practice_of.cache_clear()
 
 
 def _add_terms(positions: list[list[str]], morphemes: Iterable[Any]) -> None:
     """Append the terms of each kept morpheme (one position each)."""
-    cache, append = _word_terms, positions.append
+    by_word, append = _word_terms, positions.append
     for m in morphemes:
-        key = (m.word_id(), m.surface())
-        terms = cache.get(key)
-        if terms is None:
-            terms = _terms_of(_morpheme_spans(m, key[1]))
-            if len(cache) >= _WORD_CACHE_SIZE:
-                cache.clear()
-            cache[key] = terms
+        terms = by_word.get(m.word_id())
+        if terms is None or terms is _BY_SURFACE:
+            terms = _surface_terms_of(m)
         if terms:
             append(list(terms))
+
+
+def _surface_terms_of(m: Any) -> tuple[str, ...]:
+    """The terms of a word seen for the first time, or whose terms depend on its surface."""
+    word, surface = m.word_id(), m.surface()
+    key = (word, surface)
+    terms = _surface_terms.get(key)
+    if terms is None:
+        terms = _terms_of(_morpheme_spans(m, surface))
+        _store(_surface_terms, key, terms)
+        if word not in _word_terms:
+            _store(_word_terms, word, terms if _surface_free(m) else _BY_SURFACE)
+    return terms
+
+
+def _surface_free(m: Any) -> bool:
+    """True when any surface of ``m``'s word gives its terms: a system word dropped, or kept and not split.
+
+    Unknown words (whose id holds only their part of speech), user words (split
+    from their surface), symbols (kept when their surface holds a letter) and
+    split words (a one-char folded surface such as ㍿ has no short units) are not.
+    """
+    if m.dictionary_id() != 0:
+        return False
+    decision = _decision(m)
+    return decision == _DROP or (decision == _KEEP and len(m.split(SplitMode.A, add_single=False)) <= 1)
+
+
+def _store(cache: dict[Any, Any], key: Any, value: Any) -> None:
+    if len(cache) >= _WORD_CACHE_SIZE:
+        cache.clear()
+    cache[key] = value
 
 
 def _terms_of(spans: list[Span]) -> tuple[str, ...]:
@@ -699,15 +737,12 @@ def _add_at(positions: list[list[Span]], spans: list[Span], base: int) -> None:
 
 
 def _add_morphemes(positions: list[list[Span]], morphemes: Any, offset: int) -> None:
-    cache = _word_spans
     for m in morphemes:
         key = (m.word_id(), m.surface())
-        spans = cache.get(key)
+        spans = _word_spans.get(key)
         if spans is None:
             spans = _morpheme_spans(m, key[1])
-            if len(cache) >= _WORD_CACHE_SIZE:
-                cache.clear()
-            cache[key] = spans
+            _store(_word_spans, key, spans)
         _add_at(positions, spans, offset + m.begin())
 
 
