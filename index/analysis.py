@@ -39,7 +39,6 @@ Sudachi dictionary per process, one Sudachi tokenizer per thread.
 from __future__ import annotations
 
 import functools
-import itertools
 import operator
 import os
 import threading
@@ -604,32 +603,40 @@ def index_positions(text: str, chunk_bytes: int = MAX_CHUNK_BYTES) -> list[list[
 
     The same decisions (pieces, taxonomy phrases, part-of-speech stops,
     short units, normalisation, practice terms) made directly on Sudachi's
-    morphemes, and the terms of a word looked up once: per morpheme, the
-    build's hot loop reads two attributes and one dictionary entry.
+    morphemes, and the terms of a word looked up once: the build's hot loop
+    reads each morpheme's word id and looks its terms up, at C speed.
     ``tests/test_analysis.py`` checks that both give the same terms.
     """
     positions: list[list[str]] = []
     for _, piece in split_for_sudachi(text, chunk_bytes):
         morphemes = _thread_tokenizer().tokenize(piece)
+        found = _terms_per_morpheme(morphemes)
         phrases = list(phrase_spans(piece))
         if not phrases:
-            _add_terms(positions, morphemes)
+            positions += map(list, filter(None, found))
             continue
-        # One iterator over the piece: each morpheme is fetched once, runs take their share.
-        stream, index = iter(morphemes), 0
         for start, end, phrase in _overlay(morphemes, phrases):
             if phrase is None:
-                _skip(stream, start - index)
-                _add_terms(positions, itertools.islice(stream, end - start))
-                index = end
+                positions += map(list, filter(None, found[start:end]))
             else:
                 positions.append(list(_phrase_terms(piece[start:end], phrase)))
     return positions
 
 
-def _skip(stream: Iterator[Any], count: int) -> None:
-    for _ in itertools.islice(stream, count):
-        pass
+_WORD_ID = operator.methodcaller("word_id")
+
+
+def _terms_per_morpheme(morphemes: Any) -> list[tuple[str, ...]]:
+    """The terms of each morpheme (``()`` for a dropped one)."""
+    found: list[tuple[str, ...] | None] = list(map(_word_terms.get, map(_WORD_ID, morphemes)))
+    # None: a word not seen yet, or one whose terms depend on its surface.
+    at = -1
+    try:
+        while True:
+            at = found.index(None, at + 1)
+            found[at] = _surface_terms_of(morphemes[at])
+    except ValueError:
+        return cast(list[tuple[str, ...]], found)
 
 
 def term_spans(text: str, words: frozenset[str] | set[str]) -> list[Span]:
@@ -660,8 +667,7 @@ def index_spans(text: str, chunk_bytes: int = MAX_CHUNK_BYTES) -> list[list[Span
 # words give the same terms whatever their surface (see _surface_free): their
 # terms are looked up by word id alone, without fetching the surface.
 _WordKey = tuple[int, str]
-_BY_SURFACE: tuple[str, ...] = ("<by surface>",)  # compared by identity
-_word_terms: dict[int, tuple[str, ...]] = {}
+_word_terms: dict[int, tuple[str, ...] | None] = {}  # None: look up by surface
 _surface_terms: dict[_WordKey, tuple[str, ...]] = {}
 _word_spans: dict[_WordKey, list[Span]] = {}
 _phrase_cache: dict[tuple[str, str], tuple[str, ...]] = {}
@@ -675,17 +681,6 @@ def reset_caches() -> None:
     practice_of.cache_clear()
 
 
-def _add_terms(positions: list[list[str]], morphemes: Iterable[Any]) -> None:
-    """Append the terms of each kept morpheme (one position each)."""
-    by_word, append = _word_terms, positions.append
-    for m in morphemes:
-        terms = by_word.get(m.word_id())
-        if terms is None or terms is _BY_SURFACE:
-            terms = _surface_terms_of(m)
-        if terms:
-            append(list(terms))
-
-
 def _surface_terms_of(m: Any) -> tuple[str, ...]:
     """The terms of a word seen for the first time, or whose terms depend on its surface."""
     word, surface = m.word_id(), m.surface()
@@ -695,7 +690,7 @@ def _surface_terms_of(m: Any) -> tuple[str, ...]:
         terms = _terms_of(_morpheme_spans(m, surface))
         _store(_surface_terms, key, terms)
         if word not in _word_terms:
-            _store(_word_terms, word, terms if _surface_free(m) else _BY_SURFACE)
+            _store(_word_terms, word, terms if _surface_free(m) else None)
     return terms
 
 
