@@ -334,10 +334,10 @@ def phrase_spans(text: str, taxonomy: Taxonomy | None = None) -> Iterator[tuple[
     (``Power Platform``, ``e-KOBE``, ``β'モデル``); letter-only aliases are
     dictionary words.
     """
-    for mention in (taxonomy or default_taxonomy()).find(text):
-        phrase = _phrase_unit(mention.text)
+    for start, end, _ in (taxonomy or default_taxonomy()).spans(text):
+        phrase = _phrase_unit(text[start:end])
         if phrase is not None:
-            yield mention.start, mention.end, phrase
+            yield start, end, phrase
 
 
 @functools.lru_cache(maxsize=4096)

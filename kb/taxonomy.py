@@ -307,24 +307,20 @@ class Taxonomy:
 
     def find(self, text: str) -> list[Mention]:
         """Every practice mention in ``text``, longest match first, in text order."""
+        return [Mention(self._aliases[matched.replace(" ", "")], start, end, text[start:end])
+                for start, end, matched in self.spans(text)]
+
+    def spans(self, text: str) -> list[tuple[int, int, str]]:
+        """Where :meth:`find`'s mentions are: ``(start, end, folded)``, ``folded`` as the pattern matched it."""
         folded = _fold_one_to_one(text)
         if folded is None:
-            slow = _normalise(text) if _MARK.search(text) else _fold_unmarked(text)
-            return self._find_in(*slow, text)
-        mentions = []
-        for match in self._pattern.finditer(folded):
-            start, end = match.span()
-            mentions.append(Mention(self._aliases[match.group().replace(" ", "")], start, end, text[start:end]))
-        return mentions
+            return self._spans_in(*(_normalise(text) if _MARK.search(text) else _fold_unmarked(text)))
+        return [(match.start(), match.end(), match.group()) for match in self._pattern.finditer(folded)]
 
-    def _find_in(self, folded: str, starts: list[int], ends: list[int], text: str) -> list[Mention]:
-        """:meth:`find` over ``folded``, whose char ``i`` comes from ``text[starts[i]:ends[i]]``."""
-        mentions = []
-        for match in self._pattern.finditer(folded):
-            practice_id = self._aliases[match.group().replace(" ", "")]
-            start, end = starts[match.start()], ends[match.end() - 1]
-            mentions.append(Mention(practice_id, start, end, text[start:end]))
-        return mentions
+    def _spans_in(self, folded: str, starts: list[int], ends: list[int]) -> list[tuple[int, int, str]]:
+        """:meth:`spans` over ``folded``, whose char ``i`` comes from ``text[starts[i]:ends[i]]``."""
+        return [(starts[match.start()], ends[match.end() - 1], match.group())
+                for match in self._pattern.finditer(folded)]
 
     def mentions(self, text: str) -> list[Mention]:
         """The mentions of :meth:`find` plus cue words, in text order.

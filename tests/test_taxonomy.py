@@ -211,7 +211,7 @@ def test_find_fast_paths_equal_the_char_by_char_fold(taxonomy: Taxonomy, text: s
 
     reports = [read_document(p).text for p in sorted(REPORTS.glob("*.txt")) if ".sjis." not in p.name]
     for sample in [text, *reports, text + reports[0] + text]:
-        assert taxonomy.find(sample) == taxonomy._find_in(*_normalise(sample), sample)
+        assert taxonomy.spans(sample) == taxonomy._spans_in(*_normalise(sample))
         if _MARK.search(sample) is None:
             assert _fold_unmarked(sample) == _normalise(sample)
 
