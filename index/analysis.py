@@ -605,7 +605,8 @@ def index_positions(text: str, chunk_bytes: int = MAX_CHUNK_BYTES) -> list[list[
     short units, normalisation, practice terms) made directly on Sudachi's
     morphemes, and the terms of a word looked up once: the build's hot loop
     reads each morpheme's word id and looks its terms up, at C speed.
-    ``tests/test_analysis.py`` checks that both give the same terms.
+    ``tests/test_analysis.py`` checks that both give the same terms, and
+    ``tests/test_analysis_reference.py`` that they follow the rules above.
     """
     positions: list[list[str]] = []
     for _, piece in split_for_sudachi(text, chunk_bytes):
@@ -722,7 +723,8 @@ def _phrase_terms(text: str, phrase: PhraseUnit) -> tuple[str, ...]:
     key = (text, phrase.term)
     terms = _phrase_cache.get(key)
     if terms is None:
-        terms = _phrase_cache[key] = _terms_of(_phrase_spans(text, phrase))
+        terms = _terms_of(_phrase_spans(text, phrase))
+        _store(_phrase_cache, key, terms)
     return terms
 
 
