@@ -39,10 +39,11 @@ Sudachi dictionary per process, one Sudachi tokenizer per thread.
 from __future__ import annotations
 
 import functools
+import operator
 import os
 import threading
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, cast
 
 from sudachipy import Config, Dictionary, SplitMode
@@ -68,6 +69,9 @@ _CLAUSE_ENDS = "、，,；;\u3000 \t"
 _DROPPED_POS = frozenset({"助詞", "助動詞", "補助記号", "空白"})
 _CHECKED_POS = frozenset({"記号"})
 _KEEP, _DROP, _CHECK = 0, 1, 2
+
+# The only word fields the analysis reads: Sudachi then decodes no others (surface() is the input's).
+_FIELDS = {"pos", "normalized_form", "split_a"}
 
 _dictionary_lock = threading.Lock()
 _dictionaries: dict[str, Any] = {}
@@ -110,7 +114,7 @@ def _thread_tokenizer(plain: bool = False) -> Any:
     attr = "plain" if plain else "user"
     cached = getattr(state, attr, None)
     if cached is None or cached[0] is not dictionary:
-        cached = (dictionary, dictionary.tokenizer(SplitMode.C))
+        cached = (dictionary, dictionary.tokenizer(SplitMode.C, fields=_FIELDS))
         setattr(state, attr, cached)
     return cached[1]
 
@@ -330,9 +334,16 @@ def phrase_spans(text: str, taxonomy: Taxonomy | None = None) -> Iterator[tuple[
     (``Power Platform``, ``e-KOBE``, ``β'モデル``); letter-only aliases are
     dictionary words.
     """
-    for mention in (taxonomy or default_taxonomy()).find(text):
-        if needs_phrase_pass(mention.text):
-            yield mention.start, mention.end, PhraseUnit(alias_key(mention.text))
+    for start, end, _ in (taxonomy or default_taxonomy()).spans(text):
+        phrase = _phrase_unit(text[start:end])
+        if phrase is not None:
+            yield start, end, phrase
+
+
+@functools.lru_cache(maxsize=4096)
+def _phrase_unit(mention: str) -> PhraseUnit | None:
+    """The phrase a mention written as ``mention`` stands for; None for a dictionary word."""
+    return PhraseUnit(alias_key(mention)) if needs_phrase_pass(mention) else None
 
 
 def _overlay(
@@ -346,15 +357,28 @@ def _overlay(
     index, count = 0, len(morphemes)
     for start, end, phrase in phrases:
         first = index
-        while index < count and morphemes[index].end() <= start:
-            index += 1
+        # Morphemes tile the text in order: their ends and begins never decrease.
+        index = _first_past(morphemes, index, count, _END, start)
         if index > first:
             yield first, index, None
-        while index < count and morphemes[index].begin() < end:
-            index += 1
+        index = _first_past(morphemes, index, count, _BEGIN, end - 1)
         yield start, end, phrase
     if index < count:
         yield index, count, None
+
+
+_BEGIN, _END = operator.methodcaller("begin"), operator.methodcaller("end")
+
+
+def _first_past(morphemes: Any, low: int, high: int, offset: Callable[[Any], int], bound: int) -> int:
+    """The first index in ``[low, high)`` whose morpheme's ``offset`` exceeds ``bound``, else ``high``."""
+    while low < high:
+        middle = (low + high) // 2
+        if offset(morphemes[middle]) > bound:
+            high = middle
+        else:
+            low = middle + 1
+    return low
 
 
 def _short_tokens(
@@ -400,13 +424,19 @@ def is_dropped(morpheme: Any, surface: str) -> bool:
     The decision is cached by part-of-speech id; only 記号 (symbols) also
     look at the surface, so that letters such as α and β stay terms.
     """
+    decision = _decision(morpheme)
+    if decision == _CHECK:
+        return not _has_letter_or_digit(surface)
+    return decision == _DROP
+
+
+def _decision(morpheme: Any) -> int:
+    """_KEEP, _DROP or _CHECK (look at the surface) for the morpheme's part of speech."""
     pos_id: int = morpheme.part_of_speech_id()
     decision = _pos_decisions.get(pos_id)
     if decision is None:
         decision = _pos_decisions[pos_id] = _decide(morpheme.part_of_speech()[0])
-    if decision == _CHECK:
-        return not _has_letter_or_digit(surface)
-    return decision == _DROP
+    return decision
 
 
 def _decide(top_level_pos: str) -> int:
@@ -573,18 +603,41 @@ def index_positions(text: str, chunk_bytes: int = MAX_CHUNK_BYTES) -> list[list[
 
     The same decisions (pieces, taxonomy phrases, part-of-speech stops,
     short units, normalisation, practice terms) made directly on Sudachi's
-    morphemes, and the terms of a dictionary word looked up once:
-    the index build analyses every passage with it at about half the
-    Python cost.  ``tests/test_analysis.py`` checks that both give the same terms.
+    morphemes, and the terms of a word looked up once: the build's hot loop
+    reads each morpheme's word id and looks its terms up, at C speed.
+    ``tests/test_analysis.py`` checks that both give the same terms, and
+    ``tests/test_analysis_reference.py`` that they follow the rules above.
     """
     positions: list[list[str]] = []
-    for spans in index_spans(text, chunk_bytes):
-        terms: list[str] = []
-        for term, _, _ in spans:
-            if term not in terms:
-                terms.append(term)
-        positions.append(terms)
+    for _, piece in split_for_sudachi(text, chunk_bytes):
+        morphemes = _thread_tokenizer().tokenize(piece)
+        found = _terms_per_morpheme(morphemes)
+        phrases = list(phrase_spans(piece))
+        if not phrases:
+            positions += map(list, filter(None, found))
+            continue
+        for start, end, phrase in _overlay(morphemes, phrases):
+            if phrase is None:
+                positions += map(list, filter(None, found[start:end]))
+            else:
+                positions.append(list(_phrase_terms(piece[start:end], phrase)))
     return positions
+
+
+_WORD_ID = operator.methodcaller("word_id")
+
+
+def _terms_per_morpheme(morphemes: Any) -> list[tuple[str, ...]]:
+    """The terms of each morpheme (``()`` for a dropped one)."""
+    found: list[tuple[str, ...] | None] = list(map(_word_terms.get, map(_WORD_ID, morphemes)))
+    # None: a word not seen yet, or one whose terms depend on its surface.
+    at = -1
+    try:
+        while True:
+            at = found.index(None, at + 1)
+            found[at] = _surface_terms_of(morphemes[at])
+    except ValueError:
+        return cast(list[tuple[str, ...]], found)
 
 
 def term_spans(text: str, words: frozenset[str] | set[str]) -> list[Span]:
@@ -599,18 +652,80 @@ def index_spans(text: str, chunk_bytes: int = MAX_CHUNK_BYTES) -> list[list[Span
         phrases = list(phrase_spans(piece))
         morphemes = _thread_tokenizer().tokenize(piece)
         if not phrases:
-            _add_morphemes(positions, piece, morphemes, offset)
+            _add_morphemes(positions, morphemes, offset)
             continue
         for start, end, phrase in _overlay(morphemes, phrases):
             if phrase is None:
-                _add_morphemes(positions, piece, [morphemes[i] for i in range(start, end)], offset)
+                _add_morphemes(positions, [morphemes[i] for i in range(start, end)], offset)
             else:
                 _add_at(positions, _phrase_spans(piece[start:end], phrase), offset + start)
     return positions
 
 
-_word_spans: dict[tuple[int, int, str], list[Span]] = {}
+# A word's terms depend only on its dictionary entry (word_id() holds the
+# dictionary number; for unknown words, the part of speech) and its surface
+# (Sudachi finds a word from a folded form: ㎢ and km2 are one word).  Most
+# words give the same terms whatever their surface (see _surface_free): their
+# terms are looked up by word id alone, without fetching the surface.
+_WordKey = tuple[int, str]
+_word_terms: dict[int, tuple[str, ...] | None] = {}  # None: look up by surface
+_surface_terms: dict[_WordKey, tuple[str, ...]] = {}
+_word_spans: dict[_WordKey, list[Span]] = {}
+_phrase_cache: dict[tuple[str, str], tuple[str, ...]] = {}
 _WORD_CACHE_SIZE = 500_000
+
+
+def reset_caches() -> None:
+    """Forget every term computed so far (benchmarks measure a first pass with it)."""
+    for cache in (_word_terms, _surface_terms, _word_spans, _phrase_cache, _term_cache):
+        cache.clear()
+    practice_of.cache_clear()
+
+
+def _surface_terms_of(m: Any) -> tuple[str, ...]:
+    """The terms of a word seen for the first time, or whose terms depend on its surface."""
+    word, surface = m.word_id(), m.surface()
+    key = (word, surface)
+    terms = _surface_terms.get(key)
+    if terms is None:
+        terms = _terms_of(_morpheme_spans(m, surface))
+        _store(_surface_terms, key, terms)
+        if word not in _word_terms:
+            _store(_word_terms, word, terms if _surface_free(m) else None)
+    return terms
+
+
+def _surface_free(m: Any) -> bool:
+    """True when any surface of ``m``'s word gives its terms: a system word dropped, or kept and not split.
+
+    Unknown words (whose id holds only their part of speech), user words (split
+    from their surface), symbols (kept when their surface holds a letter) and
+    split words (a one-char folded surface such as ㍿ has no short units) are not.
+    """
+    if m.dictionary_id() != 0:
+        return False
+    decision = _decision(m)
+    return decision == _DROP or (decision == _KEEP and len(m.split(SplitMode.A, add_single=False)) <= 1)
+
+
+def _store(cache: dict[Any, Any], key: Any, value: Any) -> None:
+    if len(cache) >= _WORD_CACHE_SIZE:
+        cache.clear()
+    cache[key] = value
+
+
+def _terms_of(spans: list[Span]) -> tuple[str, ...]:
+    """The distinct terms of ``spans``, first occurrence first."""
+    return tuple(dict.fromkeys(term for term, _, _ in spans))
+
+
+def _phrase_terms(text: str, phrase: PhraseUnit) -> tuple[str, ...]:
+    key = (text, phrase.term)
+    terms = _phrase_cache.get(key)
+    if terms is None:
+        terms = _terms_of(_phrase_spans(text, phrase))
+        _store(_phrase_cache, key, terms)
+    return terms
 
 
 def _add_at(positions: list[list[Span]], spans: list[Span], base: int) -> None:
@@ -618,37 +733,30 @@ def _add_at(positions: list[list[Span]], spans: list[Span], base: int) -> None:
         positions.append([(term, base + start, base + end) for term, start, end in spans])
 
 
-def _add_morphemes(positions: list[list[Span]], text: str, morphemes: Any, offset: int) -> None:
+def _add_morphemes(positions: list[list[Span]], morphemes: Any, offset: int) -> None:
     for m in morphemes:
-        # A dictionary word always gives the same terms: look them up.
-        cacheable = _pos_decisions.get(m.part_of_speech_id()) == _KEEP and not m.is_oov()
-        # Keyed by the surface too: Sudachi finds a word from a folded form (㎢ and km2 are one word).
-        key = (m.dictionary_id(), m.word_id(), text[m.begin():m.end()]) if cacheable else None
-        spans = _word_spans.get(key) if key else None
+        key = (m.word_id(), m.surface())
+        spans = _word_spans.get(key)
         if spans is None:
-            spans = _morpheme_spans(m, text)
-            if key:
-                if len(_word_spans) >= _WORD_CACHE_SIZE:
-                    _word_spans.clear()
-                _word_spans[key] = spans
+            spans = _morpheme_spans(m, key[1])
+            _store(_word_spans, key, spans)
         _add_at(positions, spans, offset + m.begin())
 
 
-def _morpheme_spans(m: Any, text: str) -> list[Span]:
+def _morpheme_spans(m: Any, surface: str) -> list[Span]:
     """A long unit's term, practice term and short units, spans relative to its start ([] if dropped)."""
-    begin, end = m.begin(), m.end()
-    surface = text[begin:end]
     if is_dropped(m, surface):
         return []
-    spans = _long_spans(m.normalized_form(), end - begin)
-    if end - begin > 1:
+    length = len(surface)
+    spans = _long_spans(m.normalized_form(), length)
+    if length > 1:
         if m.dictionary_id() > 0:
             words = [w for w in _thread_tokenizer(plain=True).tokenize(surface, SplitMode.A)
                      if not is_dropped(w, w.surface())]
-            _add_shorts(spans, words if len(words) > 1 else [], surface, 0)
+            _add_shorts(spans, words if len(words) > 1 else [], 0)
         else:
             shorts = m.split(SplitMode.A, add_single=False)
-            _add_shorts(spans, shorts if len(shorts) > 1 else [], text, begin)
+            _add_shorts(spans, shorts if len(shorts) > 1 else [], m.begin())
     return spans
 
 
@@ -661,22 +769,23 @@ def _long_spans(form: str, length: int) -> list[Span]:
     return [(term, 0, length), (practice_term(practice), 0, length)] if practice else [(term, 0, length)]
 
 
-def _add_shorts(spans: list[Span], shorts: Any, text: str, base: int) -> None:
-    """Short units of ``text`` (which holds the long unit at ``base``), relative to the long unit."""
+def _add_shorts(spans: list[Span], shorts: Any, base: int) -> None:
+    """Short units of a long unit starting at ``base`` (in their text), spans relative to the long unit."""
     for short in shorts:
-        begin, end = short.begin(), short.end()
-        if is_dropped(short, text[begin:end]):
+        surface = short.surface()
+        if is_dropped(short, surface):
             continue
         term = normalize_term(short.normalized_form())
         if term:
-            spans.append((term, begin - base, end - base))
+            begin = short.begin() - base
+            spans.append((term, begin, begin + len(surface)))
 
 
 def _phrase_spans(text: str, phrase: PhraseUnit) -> list[Span]:
     spans = _long_spans(phrase.term, len(text))
     words = [m for m in _thread_tokenizer(plain=True).tokenize(text, SplitMode.A) if not is_dropped(m, m.surface())]
     if len(words) > 1:
-        _add_shorts(spans, words, text, 0)
+        _add_shorts(spans, words, 0)
     return spans
 
 

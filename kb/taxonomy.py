@@ -104,15 +104,65 @@ def alias_key(term: str) -> str:
     return "".join(ch for ch in _fold(term) if not ch.isspace())
 
 
+class _OneToOne(dict[int, str]):
+    """``str.translate`` table: each character's fold when it is one character, else NUL.
+
+    Filled on first sight of a character, so that a text is folded at C speed.
+    """
+
+    def __missing__(self, code: int) -> str:
+        folded = _fold(chr(code))
+        value = self[code] = folded if len(folded) == 1 else "\0"
+        return value
+
+
+_ONE_TO_ONE = _OneToOne()
+
+
+_NUL = re.compile("\0")
+
+
+def _fold_one_to_one(text: str) -> str | None:
+    """``text`` folded when every character folds to one character on its own, else None."""
+    folded = text.translate(_ONE_TO_ONE)
+    # A NUL marks a character folding to several (or, rarely, a NUL in the text: the slow path then).
+    if "\0" in folded or _MARK.search(text) is not None:
+        return None
+    return folded
+
+
+def _fold_unmarked(text: str) -> tuple[str, list[int], list[int]]:
+    """What :func:`_normalise` gives for a text without combining marks, copying runs at C speed.
+
+    Only the characters folding to other than one character (``㎢`` → ``km2``)
+    are folded one by one.
+    """
+    marked = text.translate(_ONE_TO_ONE)
+    parts: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    done = 0
+    for match in _NUL.finditer(marked):
+        at = match.start()
+        folded = _fold(text[at])
+        parts += (marked[done:at], folded)
+        starts += range(done, at)
+        ends += range(done + 1, at + 1)
+        starts += [at] * len(folded)
+        ends += [at + 1] * len(folded)
+        done = at + 1
+    parts.append(marked[done:])
+    starts += range(done, len(text))
+    ends += range(done + 1, len(text) + 1)
+    return "".join(parts), starts, ends
+
+
 def _normalise(text: str) -> tuple[str, list[int], list[int]]:
     """Fold ``text`` piece by piece, keeping each folded char's source span.
 
     A base character is folded together with the combining marks after it so
     that half-width ``ｶﾞ`` becomes ``ガ``.
     """
-    pieces = [_fold(ch) for ch in text]
-    if _MARK.search(text) is None and all(len(piece) == 1 for piece in pieces):
-        return "".join(pieces), list(range(len(text))), list(range(1, len(text) + 1))
     chars: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -257,13 +307,20 @@ class Taxonomy:
 
     def find(self, text: str) -> list[Mention]:
         """Every practice mention in ``text``, longest match first, in text order."""
-        folded, starts, ends = _normalise(text)
-        mentions = []
-        for match in self._pattern.finditer(folded):
-            practice_id = self._aliases[match.group().replace(" ", "")]
-            start, end = starts[match.start()], ends[match.end() - 1]
-            mentions.append(Mention(practice_id, start, end, text[start:end]))
-        return mentions
+        return [Mention(self._aliases[matched.replace(" ", "")], start, end, text[start:end])
+                for start, end, matched in self.spans(text)]
+
+    def spans(self, text: str) -> list[tuple[int, int, str]]:
+        """Where :meth:`find`'s mentions are: ``(start, end, folded)``, ``folded`` as the pattern matched it."""
+        folded = _fold_one_to_one(text)
+        if folded is None:
+            return self._spans_in(*(_normalise(text) if _MARK.search(text) else _fold_unmarked(text)))
+        return [(match.start(), match.end(), match.group()) for match in self._pattern.finditer(folded)]
+
+    def _spans_in(self, folded: str, starts: list[int], ends: list[int]) -> list[tuple[int, int, str]]:
+        """:meth:`spans` over ``folded``, whose char ``i`` comes from ``text[starts[i]:ends[i]]``."""
+        return [(starts[match.start()], ends[match.end() - 1], match.group())
+                for match in self._pattern.finditer(folded)]
 
     def mentions(self, text: str) -> list[Mention]:
         """The mentions of :meth:`find` plus cue words, in text order.

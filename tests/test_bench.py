@@ -84,3 +84,14 @@ def test_run_prints_the_figures(tmp_path: Path) -> None:
 def test_run_refuses_data_folder() -> None:
     with pytest.raises(SystemExit):
         run.main(["--reports", "1", "--out", str(BENCH.parent / "data" / "bench")])
+
+
+def test_analyser_bench_measures_the_same_texts_both_ways(capsys: pytest.CaptureFixture[str]) -> None:
+    import analyser
+
+    reports = Path(__file__).resolve().parents[1] / "data" / "reports"
+    result = analyser.main(["--corpus", str(reports), "--limit", "3", "--rounds", "1", "--batch", "2"])
+    assert result["texts"] == 3 and result["morphemes"] > result["positions"] > 0
+    assert set(result["seconds_rounds"]) == {"tokenize_user", "tokenize_plain", "analyser"}
+    assert result["ratio"] == result["ratio_rounds"][0] > 0
+    assert '"ratio"' in capsys.readouterr().out

@@ -202,6 +202,20 @@ def test_find_offsets_point_into_the_original_text(taxonomy: Taxonomy) -> None:
     assert [m.text for m in mentions] == ["ｉＰａｄ", "Office　365", "ﾃﾚﾜｰｸ"]
 
 
+@pytest.mark.parametrize("text", [
+    "ｉＰａｄと Office　365、ﾃﾚﾜｰｸ", "㈱ＡＩ－ＯＣＲ、ｶﾞｲﾄﾞと\0NULのあるkintone", "ﬁle ß e\u0301-KOBE ＬＩＮＥ",
+    "面積１０㎢…㈱ＡＩ－ＯＣＲ…ﬁle ß Microsoft　365㍿", "㎢", "\0", "",
+])
+def test_find_fast_paths_equal_the_char_by_char_fold(taxonomy: Taxonomy, text: str) -> None:
+    from kb.taxonomy import _MARK, _fold_unmarked, _normalise
+
+    reports = [read_document(p).text for p in sorted(REPORTS.glob("*.txt")) if ".sjis." not in p.name]
+    for sample in [text, *reports, text + reports[0] + text]:
+        assert taxonomy.spans(sample) == taxonomy._spans_in(*_normalise(sample))
+        if _MARK.search(sample) is None:
+            assert _fold_unmarked(sample) == _normalise(sample)
+
+
 def test_find_prefers_the_longest_alias_without_overlap(taxonomy: Taxonomy) -> None:
     text = "AI議事録作成システムと神戸市スマート申請システム"
     assert taxonomy.find(text) == [
