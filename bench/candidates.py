@@ -480,7 +480,7 @@ class GroongaCandidate:
 
     def _rows(self, data: Path, half: int | None) -> Iterator[bytes]:
         for _, passages, terms in feed(data, half):
-            for passage, (text_terms, heading_terms) in zip(passages, terms):
+            for passage, (text_terms, heading_terms, *_) in zip(passages, terms):
                 row: dict[str, Any] = {name: str(passage.get(name) or "") for name in STORED_FIELDS}
                 row["practice"] = [p for p in row["practice"].split(",") if p]
                 row.update(terms_text=delimited(text_terms), terms_heading=delimited(heading_terms),

@@ -625,6 +625,36 @@ def index_positions(text: str, chunk_bytes: int = MAX_CHUNK_BYTES) -> list[list[
 
 
 _WORD_ID = operator.methodcaller("word_id")
+_BEGIN = operator.methodcaller("begin")
+_END = operator.methodcaller("end")
+
+
+def index_positions_spans(text: str, chunk_bytes: int = MAX_CHUNK_BYTES) -> tuple[list[list[str]], list[tuple[int, int]]]:
+    """:func:`index_positions` without empty positions, and each position's span in ``text``.
+
+    The span is the long unit's (or the taxonomy phrase's): what a snippet
+    marks when the position matched.  One analysis gives both, for the build.
+    """
+    positions: list[list[str]] = []
+    spans: list[tuple[int, int]] = []
+    for offset, piece in split_for_sudachi(text, chunk_bytes):
+        morphemes = _thread_tokenizer().tokenize(piece)
+        found = _terms_per_morpheme(morphemes)
+        begins, ends = list(map(_BEGIN, morphemes)), list(map(_END, morphemes))
+        phrases = list(phrase_spans(piece))
+        runs = _overlay(morphemes, phrases) if phrases else [(0, len(found), None)]
+        for start, end, phrase in runs:
+            if phrase is not None:
+                terms = _phrase_terms(piece[start:end], phrase)
+                if terms:
+                    positions.append(list(terms))
+                    spans.append((offset + start, offset + end))
+                continue
+            for i in range(start, end):
+                if found[i]:
+                    positions.append(list(found[i]))
+                    spans.append((offset + begins[i], offset + ends[i]))
+    return positions, spans
 
 
 def _terms_per_morpheme(morphemes: Any) -> list[tuple[str, ...]]:

@@ -55,7 +55,7 @@ from typing import Any
 import apsw
 
 from index import engine as e
-from index.analysis import Span, analysis_signature, index_positions, index_spans
+from index.analysis import analysis_signature, index_positions, index_positions_spans
 from index.schema import FACET_FIELDS
 from index.tags import ALL, TAGGED, count_tags, passage_tags, report_items
 from kb.errors import IndexBusyError
@@ -148,13 +148,12 @@ def tag_expression(filters: e.FilterMap) -> str:
     return " AND ".join(parts)
 
 
-def encode_spans(positions: Sequence[Sequence[Span]]) -> bytes | None:
-    """Each position's character span (its long unit's), as 16-bit start/end pairs; None past 65,535."""
+def encode_spans(spans: Sequence[tuple[int, int]]) -> bytes | None:
+    """Each position's character span, as 16-bit start/end pairs; None past 65,535."""
+    if spans and spans[-1][1] > 0xFFFF:
+        return None
     flat = array("H")
-    for spans in positions:
-        start, end = spans[0][1], spans[0][2]
-        if end > 0xFFFF:
-            return None
+    for start, end in spans:
         flat.extend((start, end))
     return flat.tobytes()
 
@@ -916,7 +915,6 @@ class SqliteEngine:
             heading = str(doc.get("heading") or "")
             if heading not in headings:
                 headings[heading] = encode_terms(index_positions(heading))
-            positions = index_spans(str(doc.get("text") or ""))
-            terms = [list(dict.fromkeys(term for term, _, _ in spans)) for spans in positions]
-            out.append((encode_terms(terms), headings[heading], encode_spans(positions)))
+            terms, spans = index_positions_spans(str(doc.get("text") or ""))
+            out.append((encode_terms(terms), headings[heading], encode_spans(spans)))
         return out

@@ -419,3 +419,14 @@ def test_direct_index_positions_equal_the_pipeline(path: Path) -> None:
         assert [sorted(p) for p in index_positions(text)] == [sorted(p) for p in analyze_positions(text)], text
         pipeline = {(term, start, end) for term, _, start, end in analyze_tokens(text)}
         assert {span for spans in index_spans(text) for span in spans} == pipeline, text
+
+
+@pytest.mark.parametrize(("name", "text"), [*report_texts()[:6], ("short", "αモデルとタブレット端末の導入。ＢＹＯＤ")],
+                         ids=lambda v: v if len(v) < 60 else "")
+def test_positions_with_spans_are_the_index_positions(name: str, text: str) -> None:
+    """The build's one analysis gives index_positions' terms and each position's long-unit span."""
+    from index.analysis import index_positions, index_positions_spans, index_spans
+
+    positions, spans = index_positions_spans(text)
+    assert positions == [p for p in index_positions(text) if p]
+    assert spans == [(found[0][1], found[0][2]) for found in index_spans(text)]
