@@ -56,11 +56,11 @@ def get(conn: http.client.HTTPConnection, path: str) -> tuple[int, bytes]:
     return response.status, response.read()
 
 
-def start_server(index_dir: Path, threads: int, log: Path) -> tuple[subprocess.Popen[bytes], int]:
-    """Start `dxkb serve` and wait until it answers a search."""
+def start_server(index_dir: Path, threads: int, log: Path, workers: int = 1) -> tuple[subprocess.Popen[bytes], int]:
+    """Start `dxkb serve` (``workers`` processes) and wait until it answers a search."""
     port = free_port()
-    cmd = [*DXKB, "serve", "--index", str(index_dir),
-           "--host", HOST, "--port", str(port), "--threads", str(threads)]
+    cmd = [*DXKB, "serve", "--index", str(index_dir), "--host", HOST, "--port", str(port),
+           "--threads", str(threads), "--workers", str(workers)]
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
     deadline = time.monotonic() + START_TIMEOUT
@@ -99,9 +99,24 @@ def memory_mb(pid: int) -> dict[str, float]:
     return found
 
 
+def tree_memory_mb(pid: int) -> dict[str, float]:
+    """:func:`memory_mb` summed over a process and its children (the worker processes)."""
+    pids = [pid]
+    try:
+        pids += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        pass
+    total: dict[str, float] = {}
+    for one in pids:
+        for key, value in memory_mb(one).items():
+            total[key] = round(total.get(key, 0.0) + value, 1)
+    total["processes"] = len(pids)
+    return total
+
+
 def stop_server(proc: subprocess.Popen[bytes]) -> dict[str, Any]:
-    """Read the server's memory figures, then stop it."""
-    memory = {f"server_{k}": v for k, v in memory_mb(proc.pid).items()}
+    """Read the server's memory figures (all its processes), then stop it."""
+    memory = {f"server_{k}": v for k, v in tree_memory_mb(proc.pid).items()}
     proc.send_signal(signal.SIGTERM)
     try:
         proc.wait(timeout=10)
@@ -183,8 +198,8 @@ class LoadTest:
 
 def serve_and_measure(index_dir: Path, queries: list[str], args: Any, out: Path) -> dict[str, Any]:
     """Start a server; HTTP latency, optionally the load test; the server's peak RSS."""
-    proc, port = start_server(index_dir, args.threads, out / "serve.log")
-    result: dict[str, Any] = {"server": {"threads": args.threads, "pid": proc.pid}}
+    proc, port = start_server(index_dir, args.threads, out / "serve.log", args.workers)
+    result: dict[str, Any] = {"server": {"threads": args.threads, "workers": args.workers, "pid": proc.pid}}
     try:
         result["search_http"] = latency(port, queries)
         if args.load:

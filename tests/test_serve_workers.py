@@ -62,3 +62,14 @@ def test_two_workers_answer_and_stop_together(index_dir: Path) -> None:
     for worker in workers:
         state = Path(f"/proc/{worker}/stat")
         assert not state.exists() or state.read_text().split()[2] == "Z", "a worker outlived the server"
+
+
+def test_serve_runs_one_worker_per_cpu_by_default() -> None:
+    import os
+
+    import click
+
+    from webui.cli import serve
+
+    option = next(p for p in serve.params if p.name == "workers")
+    assert option.get_default(click.Context(serve), call=True) == (os.cpu_count() or 1)

@@ -534,7 +534,7 @@ def qa(query: str, practice: str | None, cities: str, exact: bool, index_dir: Pa
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int, help="WSGIサーバのスレッド数")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
+@click.option("--workers", default=lambda: os.cpu_count() or 1, show_default="CPU数", type=click.IntRange(min=1),
               help="サーバのプロセス数（検索はプロセスごとに1コアを使う）")
 @click.option("--debug", is_flag=True, help="Flaskの開発用サーバで起動する")
 @handle_errors
