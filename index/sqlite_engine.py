@@ -55,7 +55,7 @@ from typing import Any
 import apsw
 
 from index import engine as e
-from index.analysis import analysis_signature, index_positions, index_positions_spans
+from index.analysis import PRACTICE_PREFIX, analysis_signature, index_positions, index_positions_spans
 from index.schema import FACET_FIELDS
 from index.tags import ALL, TAGGED, count_tags, passage_tags, report_items
 from kb.errors import IndexBusyError
@@ -163,6 +163,23 @@ def decode_spans(blob: bytes) -> array:  # type: ignore[type-arg]
     flat = array("H")
     flat.frombytes(blob)
     return flat
+
+
+def mark_span(text: str, start: int, end: int, words: set[str]) -> tuple[int, int]:
+    """What to mark at a matched position spanning ``text[start:end]``: the whole word, or where a short unit is.
+
+    A position holds a long unit and its short units; when only a short
+    unit matched (費 of 購入費 for 通信費), the short unit's surface is
+    marked where it is found in the word, else the whole word.
+    """
+    word = text[start:end].casefold()
+    if any(w.casefold() == word or w.startswith(PRACTICE_PREFIX) for w in words):
+        return start, end
+    for w in sorted(words, key=len, reverse=True):
+        at = word.find(w.casefold())
+        if at >= 0:
+            return start + at, start + at + len(w)
+    return start, end
 
 
 def _tokenizer_factory(con: apsw.Connection, args: list[str]) -> Callable[..., Iterator[tuple[Any, ...]]]:
@@ -414,7 +431,7 @@ class SqliteReader:
         self.generation = self._generation()
         self._compiled: _Compiled | None = None
         self._matched_cache: dict[tuple[int, str], frozenset[str]] = {}
-        self._positions_cache: dict[int, list[int]] = {}
+        self._positions_cache: dict[int, dict[int, set[str]]] = {}
         self._found: dict[int, list[tuple[int, Sequence[int]]]] = {}
         self._df: dict[tuple[int, str], int] = {}
         self._passages: int | None = None
@@ -618,7 +635,7 @@ class SqliteReader:
         """The matched terms per column and the text positions they cover, from what scoring the row kept."""
         compiled = self._compiled
         terms: dict[str, set[str]] = {name: set() for name in COLUMNS}
-        covered: set[int] = set()
+        covered: dict[int, set[str]] = {}
         if compiled is not None:
             if rowid not in self._found:
                 # A hit outside the ranked blocks: score it alone.
@@ -628,10 +645,12 @@ class SqliteReader:
                 column, words = compiled.slots[slot][1], compiled.slot_terms[slot]
                 terms[COLUMNS[column]].update(words)
                 if column == 0:
-                    covered.update(p + k for p in offsets for k in range(len(words)))
+                    for p in offsets:
+                        for k, word in enumerate(words):
+                            covered.setdefault(p + k, set()).add(word)
         for name in COLUMNS:
             self._matched_cache[(rowid, name)] = frozenset(terms[name])
-        self._positions_cache[rowid] = sorted(covered)
+        self._positions_cache[rowid] = covered
 
     def matched_terms(self, hit: e.Hit, field: str) -> frozenset[str]:
         """See :meth:`index.engine.Reader.matched_terms`."""
@@ -653,8 +672,10 @@ class SqliteReader:
         if blob is None:
             return None
         flat = decode_spans(blob)
-        count = len(flat) // 2
-        return [(flat[2 * p], flat[2 * p + 1]) for p in self._positions_cache.get(rowid, []) if p < count]
+        text = str(hit.fields.get("text") or "")
+        covered = self._positions_cache.get(rowid, {})
+        return [mark_span(text, flat[2 * p], flat[2 * p + 1], covered[p]) for p in sorted(covered)
+                if p < len(flat) // 2]
 
     def passages(self, filters: e.FilterMap, *, tagged: bool = False,
                  fields: Sequence[str] | None = None) -> list[dict[str, Any]]:

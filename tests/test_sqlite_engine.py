@@ -16,6 +16,7 @@ from index.sqlite_engine import (
     encode_terms,
     evaluate_tree,
     make_scorer,
+    mark_span,
     tag_expression,
     tag_terms,
 )
@@ -94,3 +95,15 @@ def test_tag_expression_refuses_an_unknown_field() -> None:
 def test_spans_round_trip() -> None:
     assert list(decode_spans(encode_spans([(3, 10), (10, 12)]) or b"")) == [3, 10, 10, 12]
     assert encode_spans([(5, 6), (70_000, 70_001)]) is None
+
+
+@pytest.mark.parametrize(("text", "start", "end", "words", "expected"), [
+    ("私物端末の購入費は", 5, 8, {"費"}, (7, 8)),
+    ("私物端末の通信費は", 5, 8, {"通信費"}, (5, 8)),
+    ("私物端末の通信費は", 5, 8, {"通信", "費"}, (5, 7)),
+    ("ＢＹＯＤの導入", 0, 4, {"byod"}, (0, 4)),
+    ("タブレット端末を", 0, 7, {"§tablet"}, (0, 7)),
+    ("打ち合わせを", 0, 5, {"打合せ"}, (0, 5)),
+])
+def test_mark_span(text: str, start: int, end: int, words: set[str], expected: tuple[int, int]) -> None:
+    assert mark_span(text, start, end, words) == expected
