@@ -31,7 +31,7 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path[:0] = [str(ROOT), str(BENCH)]
 
-import generate  # bench/ is not a package: its modules are found via sys.path
+from run import corpus  # bench/ is not a package: its modules are found via sys.path
 
 
 def corpus_texts(folder: Path, limit: int | None) -> list[str]:
@@ -47,16 +47,6 @@ def corpus_texts(folder: Path, limit: int | None) -> list[str]:
         except ReportFileError:
             continue
     return texts
-
-
-def generated_folder(out: Path, reports: int, seed: int) -> Path:
-    """The generated corpus folder under ``out``, generated unless a complete one is there."""
-    folder = out / f"reports-{reports}-s{seed}"
-    manifest = folder / ".complete"
-    if not manifest.exists():
-        generate.generate(folder, reports, seed)
-        manifest.write_text(str(reports), encoding="utf-8")
-    return folder
 
 
 def clear_caches() -> None:
@@ -161,7 +151,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         folder = args.corpus
     else:
         out = (args.out or Path(tempfile.mkdtemp(prefix="dxkb-analyser-"))).resolve()
-        folder = generated_folder(out, args.reports, args.seed)
+        folder = corpus(out, args.reports, args.seed)
     texts = corpus_texts(folder, args.limit)
     result: dict[str, Any] = {"corpus": str(folder), "texts": len(texts), "chars": sum(map(len, texts)),
                               "rounds": args.rounds, "warm": args.warm, "code": str(ROOT),
