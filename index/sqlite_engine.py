@@ -762,7 +762,10 @@ class SqliteReader:
         if field not in _FILTERABLE:
             raise ValueError(f"not a passage field: {field}")
         if field not in self._values:
-            self._values[field] = {str(r[0]) for r in self.con.execute(f"SELECT DISTINCT {field} FROM passages") if r[0]}
+            # The kept counts hold every passage's place and year: far fewer rows than the passages.
+            sql = (f"SELECT DISTINCT {field} FROM tag_counts WHERE tag = '{ALL}'" if field in TAG_FIELDS
+                   else f"SELECT DISTINCT {field} FROM passages")
+            self._values[field] = {str(r[0]) for r in self.con.execute(sql) if r[0]}
         return set(self._values[field])
 
     def report(self, file: str) -> dict[str, Any] | None:

@@ -150,7 +150,8 @@ def test_counts_values_and_reports(reader: Reader, whoosh_reader: Reader) -> Non
     assert all(ids for (ids,) in tagged) and sum(tagged.values()) == len(reader.passages({}, tagged=True))
     fields = ("practice", "file", "municipality")
     assert reader.group_counts(fields, {}, tagged=True) == whoosh_reader.group_counts(fields, {}, tagged=True)
-    assert reader.values("prefecture") == whoosh_reader.values("prefecture")
+    for name in ("prefecture", "municipality", "code", "year", "section"):
+        assert reader.values(name) == whoosh_reader.values(name) != set(), name
     assert sorted(r["file"] for r in reader.reports()) == sorted(FILES)
     report = reader.report(FILES[0])
     assert report is not None and report["report_json"].startswith("{") and len(report["sha256"]) == 64
