@@ -557,9 +557,11 @@ class SqliteReader:
 
     def _every(self, filters: e.FilterMap, page: int, limit: int) -> e.Page:
         """Every passage the filters allow, in index order."""
-        where, params = _where(filters)
-        rowids = [int(r[0]) for r in self.con.execute(
-            f"SELECT p.rowid FROM passages p WHERE {where} ORDER BY p.rowid", params)]
+        if filters:
+            # The filters' tags are in the full-text index: no scan of every passage's fields.
+            rowids, _ = self._matching(tag_expression(filters), None)
+        else:
+            rowids = [int(r[0]) for r in self.con.execute("SELECT rowid FROM passages ORDER BY rowid")]
         shown = rowids[(page - 1) * limit: page * limit]
         fields = self._fields(shown)
         hits = [e.Hit(fields[rowid], 0.0, rowid) for rowid in shown if rowid in fields]

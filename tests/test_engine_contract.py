@@ -135,11 +135,17 @@ def test_filters_narrow(reader: Reader, whoosh_reader: Reader, filters: dict[str
     assert _ids(reader, query, filters) == _ids(whoosh_reader, query, filters)
 
 
-def test_every_lists_the_filtered_passages_in_index_order(reader: Reader) -> None:
-    page = reader.search(Every(), {"section": ("qa",)}, page=1, limit=10_000)
-    expected = reader.passages({"section": ("qa",)})
+@pytest.mark.parametrize("filters", [
+    {"section": ("qa",)}, {"practice": ("byod",)}, {"practice": ("byod", "kintone"), "section": ("qa", "body")},
+    {"year": ("2023", "2016"), "prefecture": ("東京都", "大阪府")}, {"code": ("271004",)},
+])
+def test_every_lists_the_filtered_passages_in_index_order(reader: Reader, whoosh_reader: Reader,
+                                                          filters: dict[str, tuple[str, ...]]) -> None:
+    page = reader.search(Every(), filters, page=1, limit=10_000)
+    expected = reader.passages(filters)
     assert [h.fields["id"] for h in page.hits] == [p["id"] for p in expected]
     assert page.total == len(expected) > 0
+    assert page.facets == whoosh_reader.search(Every(), filters, page=1, limit=10).facets
 
 
 def test_counts_values_and_reports(reader: Reader, whoosh_reader: Reader) -> None:
