@@ -8,6 +8,7 @@ of the passages found.
 from __future__ import annotations
 
 import html
+import math
 from typing import Any
 
 from index.engine import Reader
@@ -39,28 +40,65 @@ def _practice_counts(reader: Reader) -> dict[str, dict[str, int]]:
             for pid, c in reader.tag_reach("practice").items() if c["passages"]}
 
 
-def practice_page(reader: Reader, taxonomy: Taxonomy, practice: Practice) -> dict[str, Any]:
-    """Who does ``practice``: one entry per city, newest visit first, with evidence, figures and Q&A."""
-    passages = reader.passages({"practice": (practice.id,)})
-    passages.sort(key=lambda f: f.get("order", 0))
-    passages.sort(key=lambda f: str(f.get("date", "")), reverse=True)
-    cities: dict[tuple[str, str], dict[str, Any]] = {}
-    for fields in passages:
-        key = (fields.get("municipality", ""), fields["file"])
-        entry = cities.get(key)
-        if entry is None:
-            entry = cities[key] = _city_entry(fields)
-        entry["passages"].append(_evidence(fields, practice, taxonomy))
-    _add_details(list(cities.values()), reader.items({"practice": (practice.id,)}, ("figures", "qa")))
+ENTRIES_PER_PAGE = 20
+"""Reports (a city's visit in one report) per page of a practice page."""
+
+_LIGHT_FIELDS = ("file", "passage", "municipality", "prefecture", "code", "date", "order",
+                 "title", "council", "body")
+
+
+def practice_page(reader: Reader, taxonomy: Taxonomy, practice: Practice, page: int = 1) -> dict[str, Any]:
+    """Who does ``practice``: one entry per city and report, newest visit first, a page at a time.
+
+    The entries are ordered from the passages' dates alone; only the
+    ``page``'s entries read their passages' text, figures and Q&A, so a
+    practice found in thousands of reports costs one page of them.
+    """
+    light = reader.passages({"practice": (practice.id,)}, fields=_LIGHT_FIELDS)
+    light.sort(key=lambda f: f.get("order") or 0)
+    light.sort(key=lambda f: str(f.get("date") or ""), reverse=True)
+    entries = _entries(light)
+    pages = max(1, math.ceil(len(entries) / ENTRIES_PER_PAGE))
+    shown = entries[(page - 1) * ENTRIES_PER_PAGE: page * ENTRIES_PER_PAGE]
+    _fill(reader, taxonomy, practice, shown)
     related = [_summary(taxonomy.practice(r)) for r in practice.related]
     return {
         "practice": {**_summary(practice), "aliases": list(practice.aliases),
                      "category_name": taxonomy.category(practice.category).name},
         "related": related,
-        "cities": list(cities.values()),
-        "total": {"cities": len({k[0] for k in cities if k[0]}), "reports": len({k[1] for k in cities}),
-                  "passages": sum(len(e["passages"]) for e in cities.values())},
+        "cities": [{k: v for k, v in e.items() if k != "ids"} for e in shown],
+        "total": {"cities": len({e["municipality"] for e in entries if e["municipality"]}),
+                  "reports": len({e["file"] for e in entries}), "passages": len(light),
+                  "entries": len(entries)},
+        "page": page, "pages": pages, "limit": ENTRIES_PER_PAGE,
     }
+
+
+def _entries(light: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One entry per (municipality, file) in the order of ``light``, with its passage ids in that order."""
+    entries: dict[tuple[str, str], dict[str, Any]] = {}
+    for fields in light:
+        key = (str(fields.get("municipality") or ""), str(fields["file"]))
+        entry = entries.get(key)
+        if entry is None:
+            entry = entries[key] = _city_entry(fields)
+        entry["ids"].append(fields["passage"])
+    return list(entries.values())
+
+
+def _fill(reader: Reader, taxonomy: Taxonomy, practice: Practice, entries: list[dict[str, Any]]) -> None:
+    """The evidence passages (marked), figures and Q&A of ``entries``."""
+    if not entries:
+        return
+    filters = {"practice": (practice.id,), "file": tuple(sorted({e["file"] for e in entries}))}
+    texts = {(str(f.get("municipality") or ""), str(f["file"]), str(f["passage"])): f
+             for f in reader.passages(filters)}
+    for entry in entries:
+        for passage in entry["ids"]:
+            fields = texts.get((entry["municipality"], entry["file"], str(passage)))
+            if fields is not None:
+                entry["passages"].append(_evidence(fields, practice, taxonomy))
+    _add_details(entries, reader.items(filters, ("figures", "qa")))
 
 
 def _city_entry(fields: dict[str, Any]) -> dict[str, Any]:
@@ -68,7 +106,7 @@ def _city_entry(fields: dict[str, Any]) -> dict[str, Any]:
         "municipality": fields.get("municipality", ""), "prefecture": fields.get("prefecture", ""),
         "code": fields.get("code", ""), "date": fields.get("date", ""), "file": fields["file"],
         "title": fields.get("title", ""), "council": fields.get("council", ""),
-        "body": fields.get("body", ""), "passages": [], "figures": [], "qa": [],
+        "body": fields.get("body", ""), "passages": [], "figures": [], "qa": [], "ids": [],
     }
 
 

@@ -477,10 +477,15 @@ class SearchService:
         # The catalogue stands until the index changes.
         return copy.deepcopy(self._views.get(reader, "catalogue", lambda: catalogue(reader, self.taxonomy)))
 
-    def practice(self, practice_id: str) -> dict[str, Any]:
-        """Who does one practice, with evidence; NotFoundError for an unknown id."""
+    def practice(self, practice_id: str, page: int = 1) -> dict[str, Any]:
+        """Who does one practice, one page of cities with evidence; NotFoundError for an unknown id.
+
+        ``page`` beyond the last gives no cities; below 1 is a QueryError.
+        """
         practice = self.taxonomy.practice(practice_id)
-        return practice_page(self.reader(), self.taxonomy, practice)
+        if page < 1:
+            raise _refuse("page")
+        return practice_page(self.reader(), self.taxonomy, practice, page)
 
     def resolve_cities(self, raw: str | Sequence[str], notices: list[str]) -> list[City]:
         """Comparison columns for city names, codes, readings (こうべ → 神戸市) or 富山県朝日町.

@@ -126,3 +126,35 @@ def test_cli_get_prints_practice_json(runner: object, index_dir: object) -> None
     result = runner.invoke(main, ["get", "/api/practices/kintone", "--index", str(index_dir)])
     assert result.exit_code == 0
     assert json.loads(result.output)["practice"]["id"] == "kintone"
+
+
+@pytest.mark.parametrize("engine", ["service", "whoosh_service"])
+def test_practice_pages_split_the_whole_list(engine: str, request: pytest.FixtureRequest,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    service = request.getfixturevalue(engine)
+    whole = service.practice("byod")
+    assert whole["pages"] == 1 and whole["total"]["entries"] == len(whole["cities"]) >= 3
+    monkeypatch.setattr("index.practices.ENTRIES_PER_PAGE", 2)
+    pages = [service.practice("byod", page) for page in range(1, 4)]
+    assert {p["pages"] for p in pages} == {-(-len(whole["cities"]) // 2)}
+    assert [c for p in pages for c in p["cities"]] == whole["cities"][:6]
+    assert all(p["total"] == whole["total"] for p in pages)
+    assert service.practice("byod", 99)["cities"] == []
+
+
+def test_practice_page_links_its_pages(client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("index.practices.ENTRIES_PER_PAGE", 1)
+    html = page(client, "/practices/byod?page=2")
+    assert 'aria-label="自治体の一覧のページ送り"' in html
+    assert 'href="/practices/byod?page=3#cities"' in html and 'rel="prev" href="/practices/byod?page=1#cities"' in html
+    data = client.get("/api/practices/byod", query_string={"page": "2"}).get_json()
+    assert data["page"] == 2 and len(data["cities"]) == 1
+    assert "2〜2件目" in html and 'href="/api/practices/byod?page=2"' in html
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "x"])
+def test_practice_page_refuses_a_bad_page(client: FlaskClient, value: str) -> None:
+    response = client.get("/api/practices/byod", query_string={"page": value})
+    assert response.status_code == 400
+    body = response.get_json()
+    assert body["ok"] is False and body["status"] == 400 and "page" in body["error"]

@@ -115,6 +115,13 @@ def stats_result(args: Mapping[str, str]) -> dict[str, Any]:
     return result
 
 
+def practice_dict(practice_id: str, args: Mapping[str, str]) -> dict[str, Any]:
+    """A practice page's dict shared by ``/practices/<id>`` and its JSON twin: ``page`` chooses the cities."""
+    page = int_param(args, "page")
+    result: dict[str, Any] = get_service().practice(practice_id, 1 if page is None else page)
+    return result
+
+
 def has_search_state(args: Mapping[str, str]) -> bool:
     """True when the URL asks for a search rather than the start page."""
     return any(args.get(name, "").strip() for name in FILTER_PARAMS)
@@ -155,7 +162,7 @@ def practices() -> str:
 @pages.get("/practices/<practice_id>")
 def practice(practice_id: str) -> str:
     """Which cities do one practice, with the evidence."""
-    return render_template("practice.html", page=get_service().practice(practice_id))
+    return render_template("practice.html", page=practice_dict(practice_id, request.args))
 
 
 @pages.get("/memo")
@@ -195,7 +202,7 @@ def api_practices() -> Response:
 @api.get("/practices/<practice_id>")
 def api_practice(practice_id: str) -> Response:
     """One practice page of ``SearchService.practice``."""
-    return ok_json(get_service().practice(practice_id))
+    return ok_json(practice_dict(practice_id, request.args))
 
 
 @api.get("/stats")
