@@ -47,8 +47,9 @@ import threading
 import time
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -355,64 +356,113 @@ def evaluate_tree(tree: Any, values: list[float | None]) -> float | None:
 
 
 
-@dataclass
-class FacetColumn:
-    """Every passage's facet values as one small code per rowid (an array, not a dict of tuples).
+FACET_GROUPS: tuple[tuple[str, ...], ...] = (("municipality", "prefecture"), ("year", "section"))
+"""Single-valued facet fields counted together: each group's combinations stay few."""
 
-    A code stands for one combination of values; ``combos[code]`` lists the
-    ids of its ``(field, value)`` labels (a practice set gives one per id).
+SET_FACET = "practice"
+"""The facet field holding a set of values per passage (``"byod,intune"``)."""
+
+
+@dataclass
+class FacetCodes:
+    """One group of single-valued facet fields over every passage: a small code per rowid, 0 for none.
+
+    ``labels[code]`` lists the ``(field, value)`` pairs the code stands for.
     """
 
-    labels: list[tuple[str, str]]
-    combos: list[tuple[int, ...]]
-    codes: array  # type: ignore[type-arg]
+    fields: tuple[str, ...]
+    labels: list[tuple[tuple[str, str], ...]] = field(default_factory=lambda: [()])
+    codes: array = field(default_factory=lambda: array("I"))  # type: ignore[type-arg]
+    known: dict[tuple[str, ...], int] = field(default_factory=dict)
 
-    @classmethod
-    def read(cls, con: apsw.Connection) -> FacetColumn:
-        """Read the column from the passages table; code 0 stands for no values."""
-        column = cls([], [()], array("I"))
-        code_of: dict[tuple[str, ...], int] = {("",) * len(FACET_FIELDS): 0}
-        label_of: dict[tuple[str, str], int] = {}
-        codes = column.codes
-        for row in con.execute(f"SELECT rowid, {_FACET_SQL} FROM passages ORDER BY rowid"):
-            combo = tuple(str(v) for v in row[1:])
-            code = code_of.get(combo)
-            if code is None:
-                code = code_of[combo] = len(column.combos)
-                column.combos.append(column._label_ids(combo, label_of))
-            rowid = int(row[0])
-            if rowid >= len(codes):
-                codes.extend([0] * (rowid + 1 - len(codes)))
-            codes[rowid] = code
-        return column
+    def add(self, rowid: int, values: tuple[str, ...]) -> None:
+        """Give ``rowid`` the code of ``values`` (one per field)."""
+        code = self.known.get(values)
+        if code is None:
+            code = self.known[values] = len(self.labels)
+            self.labels.append(tuple((name, value) for name, value in zip(self.fields, values) if value))
+        if rowid >= len(self.codes):
+            self.codes.extend([0] * (rowid + 1 - len(self.codes)))
+        self.codes[rowid] = code
 
-    def _label_ids(self, combo: tuple[str, ...], label_of: dict[tuple[str, str], int]) -> tuple[int, ...]:
-        ids = []
-        for name, value in zip(FACET_FIELDS, combo):
-            for v in (value.split(",") if name == "practice" else (value,)):
-                if v:
-                    if (name, v) not in label_of:
-                        label_of[(name, v)] = len(self.labels)
-                        self.labels.append((name, v))
-                    ids.append(label_of[(name, v)])
-        return tuple(ids)
-
-    def count(self, rowids: list[int]) -> dict[str, dict[str, int]]:
-        """Facet counts of ``rowids`` (ascending): combinations counted first, then their labels."""
+    def count(self, rowids: list[int], facets: dict[str, dict[str, int]]) -> None:
+        """Add the counts of ``rowids`` (ascending) to ``facets``: combinations first, then their labels."""
         codes, size = self.codes, len(self.codes)
         # A row committed after this column was read counts under no value (code 0).
         if rowids and rowids[-1] >= size:
             combos = Counter(codes[rowid] if rowid < size else 0 for rowid in rowids)
         else:
             combos = Counter(map(codes.__getitem__, rowids))
-        totals = [0] * len(self.labels)
         for code, n in combos.items():
-            for label in self.combos[code]:
-                totals[label] += n
+            for name, value in self.labels[code]:
+                counted = facets[name]
+                counted[value] = counted.get(value, 0) + n
+
+
+@dataclass
+class FacetSets:
+    """The set-valued facet field over every passage: a shared tuple of values per rowid.
+
+    Passages hold tens of thousands of distinct sets, so the values are
+    counted one by one, in C (a chain of the tuples into a Counter).
+    """
+
+    name: str
+    sets: list[tuple[str, ...]] = field(default_factory=list)
+    known: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def add(self, rowid: int, value: str) -> None:
+        """Give ``rowid`` the values of ``value`` (``"a,b"``)."""
+        values = self.known.get(value)
+        if values is None:
+            values = self.known[value] = tuple(v for v in value.split(",") if v)
+        if rowid >= len(self.sets):
+            self.sets.extend([()] * (rowid + 1 - len(self.sets)))
+        self.sets[rowid] = values
+
+    def count(self, rowids: list[int], facets: dict[str, dict[str, int]]) -> None:
+        """Add the counts of ``rowids`` (ascending) to ``facets``."""
+        sets, size = self.sets, len(self.sets)
+        found: Iterable[tuple[str, ...]]
+        if rowids and rowids[-1] >= size:
+            found = (sets[rowid] if rowid < size else () for rowid in rowids)
+        else:
+            found = map(sets.__getitem__, rowids)
+        facets[self.name].update(Counter(chain.from_iterable(found)))
+
+
+@dataclass
+class FacetColumn:
+    """Every passage's facet values, per rowid: codes for groups of single-valued fields, sets for practices.
+
+    One code for all the fields would make a combination for nearly every
+    passage of a large index, and counting them would cost a Python loop per
+    combination; a group's combinations stay few.
+    """
+
+    groups: list[FacetCodes]
+    sets: FacetSets
+
+    @classmethod
+    def read(cls, con: apsw.Connection) -> FacetColumn:
+        """Read the column from the passages table."""
+        column = cls([FacetCodes(fields) for fields in FACET_GROUPS], FacetSets(SET_FACET))
+        places = [[FACET_FIELDS.index(name) for name in fields] for fields in FACET_GROUPS]
+        at_set = FACET_FIELDS.index(SET_FACET)
+        for row in con.execute(f"SELECT rowid, {_FACET_SQL} FROM passages ORDER BY rowid"):
+            rowid = int(row[0])
+            values = ["" if v is None else str(v) for v in row[1:]]
+            for group, at in zip(column.groups, places):
+                group.add(rowid, tuple(values[i] for i in at))
+            column.sets.add(rowid, values[at_set])
+        return column
+
+    def count(self, rowids: list[int]) -> dict[str, dict[str, int]]:
+        """Facet counts of ``rowids`` (ascending), per field and value."""
         facets: dict[str, dict[str, int]] = {name: {} for name in FACET_FIELDS}
-        for (name, value), n in zip(self.labels, totals):
-            if n:
-                facets[name][value] = n
+        for group in self.groups:
+            group.count(rowids, facets)
+        self.sets.count(rowids, facets)
         return facets
 
 

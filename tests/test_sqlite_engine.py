@@ -8,7 +8,11 @@ from typing import Any
 import pytest
 
 from index.engine import And, DisMax, Or, Phrase, Term
+from index.schema import FACET_FIELDS
 from index.sqlite_engine import (
+    FACET_GROUPS,
+    SET_FACET,
+    FacetColumn,
     _Leaf,
     compile_query,
     decode_spans,
@@ -107,3 +111,47 @@ def test_spans_round_trip() -> None:
 ])
 def test_mark_span(text: str, start: int, end: int, words: set[str], expected: tuple[int, int]) -> None:
     assert mark_span(text, start, end, words) == expected
+
+
+def test_facet_groups_cover_each_facet_field_once() -> None:
+    assert sorted([*(name for group in FACET_GROUPS for name in group), SET_FACET]) == sorted(FACET_FIELDS)
+
+
+class _Rows:
+    """A stand-in connection whose passages table is ``rows`` (rowid first, then FACET_FIELDS)."""
+
+    def __init__(self, rows: list[tuple[Any, ...]]) -> None:
+        self.rows = rows
+
+    def execute(self, _sql: str) -> list[tuple[Any, ...]]:
+        return self.rows
+
+
+def _naive_facets(rows: list[tuple[Any, ...]], rowids: list[int]) -> dict[str, dict[str, int]]:
+    by_rowid = {row[0]: row[1:] for row in rows}
+    facets: dict[str, dict[str, int]] = {name: {} for name in FACET_FIELDS}
+    for rowid in rowids:
+        for name, value in zip(FACET_FIELDS, by_rowid.get(rowid, ("",) * len(FACET_FIELDS))):
+            for v in (str(value or "").split(",") if name == SET_FACET else [str(value or "")]):
+                if v:
+                    facets[name][v] = facets[name].get(v, 0) + 1
+    return facets
+
+
+def _row(rowid: int, **values: str) -> tuple[Any, ...]:
+    return (rowid, *(values.get(name, "") for name in FACET_FIELDS))
+
+
+ROWS = [
+    _row(1, municipality="森町", prefecture="北海道", year="2023", section="qa", practice="byod,intune"),
+    _row(2, municipality="森町", prefecture="静岡県", year="2023", section="content", practice="intune,byod"),
+    _row(4, municipality="大阪市", prefecture="大阪府", year="2016", section="observation"),
+    _row(5, prefecture="大阪府", practice="kintone"),
+    _row(9, municipality="大阪市", prefecture="大阪府", year="2023", section="qa", practice="byod"),
+]
+
+
+@pytest.mark.parametrize("rowids", [[], [1], [1, 2], [2, 4, 5], [1, 2, 4, 5, 9], [3, 9], [5, 9, 12, 40]])
+def test_facet_column_counts_as_the_plain_reading(rowids: list[int]) -> None:
+    column = FacetColumn.read(_Rows(ROWS))  # type: ignore[arg-type]
+    assert column.count(rowids) == _naive_facets(ROWS, rowids)
