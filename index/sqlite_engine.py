@@ -43,6 +43,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import sys
 import threading
 import time
 from array import array
@@ -415,7 +416,8 @@ class FacetSets:
         """Give ``rowid`` the values of ``value`` (``"a,b"``)."""
         values = self.known.get(value)
         if values is None:
-            values = self.known[value] = tuple(v for v in value.split(",") if v)
+            # Interned: tens of thousands of sets share a hundred or so ids.
+            values = self.known[value] = tuple(sys.intern(v) for v in value.split(",") if v)
         if rowid >= len(self.sets):
             self.sets.extend([()] * (rowid + 1 - len(self.sets)))
         self.sets[rowid] = values
