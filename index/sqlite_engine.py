@@ -14,7 +14,8 @@ passage's, with two columns, ``text`` and ``heading``.  Beside them the
 writer keeps, in the same transaction, what the counted views read instead
 of every passage (:data:`COUNTED_SCHEMA`): ``passage_practices`` (each
 passage's practice ids), ``tag_counts`` (passages per tag, municipality,
-prefecture, code and year: the matrix, the start page), ``tag_reach``
+prefecture, code and year: the matrix, the start page; ``tag_places``
+the same summed over the years, far fewer rows), ``tag_reach``
 (per tag: passages, reports, cities: the catalogue) and ``items`` (the
 parse's figures, Q&A pairs and observations, by passage row: compare, Q&A
 and practice pages).
@@ -64,7 +65,7 @@ from kb.errors import IndexBusyError
 from kb.taxonomy import default_taxonomy
 
 DB_NAME = "dxkb.sqlite"
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 TOKENIZER = "dxkb"
 POSITION_SEP = "\x1e"
 COLOCATED_SEP = "\x1f"
@@ -95,6 +96,8 @@ CREATE INDEX passage_practices_prow ON passage_practices(prow);
 CREATE TABLE tag_counts(tag TEXT NOT NULL, municipality TEXT NOT NULL, prefecture TEXT NOT NULL,
     code TEXT NOT NULL, year TEXT NOT NULL, n INTEGER NOT NULL,
     PRIMARY KEY (tag, municipality, prefecture, code, year)) WITHOUT ROWID;
+CREATE TABLE tag_places(tag TEXT NOT NULL, municipality TEXT NOT NULL, prefecture TEXT NOT NULL,
+    code TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (tag, municipality, prefecture, code)) WITHOUT ROWID;
 CREATE TABLE tag_reach(tag TEXT PRIMARY KEY, passages INTEGER NOT NULL, reports INTEGER NOT NULL,
     cities INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
 CREATE TABLE items(prow INTEGER NOT NULL, visit INTEGER NOT NULL, municipality TEXT NOT NULL,
@@ -107,6 +110,13 @@ per tag (:func:`index.tags.passage_tags`) and place and year, per tag its passag
 and the parsed items (figures, Q&A, observations) tied to their passage's row."""
 TAG_FIELDS: tuple[str, ...] = ("municipality", "prefecture", "code", "year")
 """Passage fields ``tag_counts`` is kept by."""
+PLACE_FIELDS: tuple[str, ...] = ("municipality", "prefecture", "code")
+"""Passage fields ``tag_places`` is kept by (``tag_counts`` without the year)."""
+
+
+def counts_table(fields: Sequence[str], filters: Mapping[str, object]) -> str:
+    """The kept counts table that holds ``fields`` and ``filters``: the one without years when it can."""
+    return "tag_places" if set(fields) | set(filters) <= set(PLACE_FIELDS) else "tag_counts"
 
 _REPORT_COLUMNS = ", ".join(f + (" TEXT PRIMARY KEY" if f == "file" else " TEXT") for f in REPORT_FIELDS)
 _PASSAGE_COLUMNS = ", ".join(f + (" INTEGER" if f == "ord" else " TEXT NOT NULL DEFAULT ''") for f in PASSAGE_FIELDS)
@@ -764,7 +774,8 @@ class SqliteReader:
         """Passages of one tag per combination of ``fields`` (of TAG_FIELDS), summed from ``tag_counts``."""
         where, params = _where(filters, table="t")
         columns = ", ".join(f"t.{f}" for f in fields)
-        sql = f"SELECT {columns}, sum(t.n) FROM tag_counts t WHERE t.tag = ? AND {where} GROUP BY {columns}"
+        table = counts_table(fields, filters)
+        sql = f"SELECT {columns}, sum(t.n) FROM {table} t WHERE t.tag = ? AND {where} GROUP BY {columns}"
         return {tuple(str(v) for v in row[:-1]): int(row[-1]) for row in self.con.execute(sql, [tag, *params])}
 
     def tag_counts(self, kind: str, fields: Sequence[str], filters: e.FilterMap) -> dict[tuple[str, ...], int]:
@@ -774,7 +785,8 @@ class SqliteReader:
         where, params = _where(filters, table="t")
         columns = "".join(f", t.{f}" for f in fields)
         # Grouped in the table's key order (tag first): no sort.
-        sql = (f"SELECT t.tag{columns}, sum(t.n) FROM tag_counts t WHERE t.tag > ? AND t.tag < ? AND {where} "
+        sql = (f"SELECT t.tag{columns}, sum(t.n) FROM {counts_table(fields, filters)} t "
+               f"WHERE t.tag > ? AND t.tag < ? AND {where} "
                f"GROUP BY t.tag{columns}")
         cut = len(kind) + 1
         return {(*row[1:-1], row[0][cut:]): row[-1] for row in self.con.execute(sql, [f"{kind}:", f"{kind};", *params])}
@@ -817,7 +829,8 @@ class SqliteReader:
             raise ValueError(f"not a passage field: {field}")
         if field not in self._values:
             # The kept counts hold every passage's place and year: far fewer rows than the passages.
-            sql = (f"SELECT DISTINCT {field} FROM tag_counts WHERE tag = '{ALL}'" if field in TAG_FIELDS
+            sql = (f"SELECT DISTINCT {field} FROM {counts_table([field], {})} WHERE tag = '{ALL}'"
+                   if field in TAG_FIELDS
                    else f"SELECT DISTINCT {field} FROM passages")
             self._values[field] = {str(r[0]) for r in self.con.execute(sql) if r[0]}
         return set(self._values[field])
@@ -905,11 +918,16 @@ class SqliteWriter:
             for found in passage_tags(practice, taxonomy):
                 counts[(found, *place)] += 1
         per_tag: Counter[str] = Counter()
+        places: Counter[tuple[str, ...]] = Counter()
         for key, n in counts.items():
             per_tag[key[0]] += n
+            places[key[:-1]] += n
         self.con.executemany("INSERT INTO tag_counts VALUES (?, ?, ?, ?, ?, ?) "
                              "ON CONFLICT DO UPDATE SET n = n + excluded.n",
                              [(*key, sign * n) for key, n in counts.items()])
+        self.con.executemany("INSERT INTO tag_places VALUES (?, ?, ?, ?, ?) "
+                             "ON CONFLICT DO UPDATE SET n = n + excluded.n",
+                             [(*key, sign * n) for key, n in places.items()])
         self.con.executemany("INSERT INTO tag_reach(tag, passages, reports) VALUES (?, ?, ?) "
                              "ON CONFLICT DO UPDATE SET passages = passages + excluded.passages, "
                              "reports = reports + excluded.reports",
@@ -917,6 +935,8 @@ class SqliteWriter:
         if sign < 0:
             self.con.executemany("DELETE FROM tag_counts WHERE tag = ? AND municipality = ? AND prefecture = ? "
                                  "AND code = ? AND year = ? AND n <= 0", list(counts))
+            self.con.executemany("DELETE FROM tag_places WHERE tag = ? AND municipality = ? AND prefecture = ? "
+                                 "AND code = ? AND n <= 0", list(places))
         self._touched.update(per_tag)
 
     def delete(self, file: str) -> None:
@@ -944,7 +964,7 @@ class SqliteWriter:
     def _settle_reach(self) -> None:
         """Count the cities of each tag the batch changed; drop the tags no passage has any more."""
         touched = [(t,) for t in sorted(self._touched)]
-        self.con.executemany("UPDATE tag_reach SET cities = (SELECT count(DISTINCT t.municipality) FROM tag_counts t "
+        self.con.executemany("UPDATE tag_reach SET cities = (SELECT count(DISTINCT t.municipality) FROM tag_places t "
                              "WHERE t.tag = tag_reach.tag AND t.municipality != '') WHERE tag = ?", touched)
         self.con.executemany("DELETE FROM tag_reach WHERE tag = ? AND passages <= 0", touched)
 

@@ -155,8 +155,8 @@ class WhooshReader:
         return out
 
     def values(self, field: str) -> set[str]:
-        """See :meth:`index.engine.Reader.values`."""
-        return {str(v) for v in self.searcher.reader().field_terms(field) if v}
+        """See :meth:`index.engine.Reader.values`: of live passages (a field's terms keep deleted ones)."""
+        return {key[0] for key in self.group_counts((field,), {}) if key[0]}
 
     def report(self, file: str) -> dict[str, Any] | None:
         """See :meth:`index.engine.Reader.report`."""

@@ -209,6 +209,7 @@ COUNT_CASES = [
     ("category", ("municipality", "prefecture"), {"year": ("2023",)}),
     ("category", ("prefecture",), {"prefecture": ("東京都", "千葉県")}),
     ("practice", (), {"code": ("281000",)}),
+    ("practice", ("municipality", "prefecture", "code"), {"municipality": ("神戸市", "大阪市")}),
     ("practice", ("section",), {}),
     ("category", ("file",), {"section": ("qa", "content")}),
 ]
@@ -334,9 +335,12 @@ def test_writer_replaces_deletes_cancels_and_commits(built: tuple[Engine, Path],
 
 def _assert_counts_follow_the_passages(reader: Reader) -> None:
     """After replacing and deleting, every kept count is what the passages left say."""
-    fields = ("municipality", "prefecture", "code", "year")
-    for kind in ("practice", "category"):
-        assert reader.tag_counts(kind, fields, {}) == _tags_by_definition(reader, kind, fields, {})
+    for fields in (("municipality", "prefecture", "code", "year"), ("municipality", "prefecture", "code")):
+        for kind in ("practice", "category"):
+            assert reader.tag_counts(kind, fields, {}) == _tags_by_definition(reader, kind, fields, {})
+        tagged = {tuple(p[f] for f in fields) for p in reader.passages({}, tagged=True)}
+        assert set(reader.group_counts(fields, {}, tagged=True)) == tagged
+    assert reader.values("municipality") == {p["municipality"] for p in reader.passages({}) if p["municipality"]}
     assert reader.tag_reach("practice") == _reach_by_definition(reader)
     assert sorted(_item_key(i) for i in reader.items({}, ITEM_KINDS)) == _items_by_definition(reader, {}, ITEM_KINDS)
     assert sum(reader.group_counts(("municipality",), {}).values()) == len(reader.passages({}))
