@@ -127,13 +127,22 @@ def extract_figures(text: str) -> list[Figure]:
     return figures
 
 
+class _SameLengthFold(dict[int, str]):
+    """``str.translate``'s table for :func:`_normalise_same_length`, filled as characters are met."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        folded = unicodedata.normalize("NFKC", char)
+        value = self[code] = folded if len(folded) == 1 else char
+        return value
+
+
+_FOLD = _SameLengthFold()
+
+
 def _normalise_same_length(text: str) -> str:
     """NFKC per character where it keeps one character (full-width digits, ％, ，), so offsets hold."""
-    out = []
-    for char in text:
-        folded = unicodedata.normalize("NFKC", char)
-        out.append(folded if len(folded) == 1 else char)
-    return "".join(out)
+    return text.translate(_FOLD)
 
 
 def parse_number(written: str) -> int | float | None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import pytest
 
-from kb.figures import Figure, extract_figures, parse_number
+from kb.figures import Figure, _normalise_same_length, extract_figures, parse_number
 from kb.readers import read_document
 from kb.repair import repair_text
 
@@ -172,3 +173,17 @@ def test_yokohama_report_figures() -> None:
     got = [(f.value, f.unit, f.approx) for f in extract_figures(repair_text(read_document(path).text))]
     assert got == [(10, "分", False), (20875, "人", False), (1300000000000, "円", False), (40, "%", False),
                    (1300, "台", False), (1000, "件", True), (60000, "人", True), (40, "%", False)]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("２万８７５人（１２．５％）", "2万875人(12.5%)"),
+    ("約１，３００ｋｍ", "約1,300km"),
+    ("㍿と㎢と½は二文字以上になる", "㍿と㎢と½は二文字以上になる"),
+    ("ｶﾞｲﾄﾞ", "カ\u3099イト\u3099"),  # one character at a time: the sound mark stays apart
+    ("", ""),
+])
+def test_normalise_same_length_folds_one_character_at_a_time(text: str, expected: str) -> None:
+    folded = _normalise_same_length(text)
+    assert folded == expected and len(folded) == len(text)
+    plain = "".join(c if len(unicodedata.normalize("NFKC", c)) != 1 else unicodedata.normalize("NFKC", c) for c in text)
+    assert folded == plain
