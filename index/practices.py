@@ -57,48 +57,57 @@ def practice_page(reader: Reader, taxonomy: Taxonomy, practice: Practice, page: 
     light = reader.passages({"practice": (practice.id,)}, fields=_LIGHT_FIELDS)
     light.sort(key=lambda f: f.get("order") or 0)
     light.sort(key=lambda f: str(f.get("date") or ""), reverse=True)
-    entries = _entries(light)
-    pages = max(1, math.ceil(len(entries) / ENTRIES_PER_PAGE))
-    shown = entries[(page - 1) * ENTRIES_PER_PAGE: page * ENTRIES_PER_PAGE]
+    groups = _groups(light)
+    pages = max(1, math.ceil(len(groups) / ENTRIES_PER_PAGE))
+    page_groups = groups[(page - 1) * ENTRIES_PER_PAGE: page * ENTRIES_PER_PAGE]
+    shown = [(_city_entry(first), ids) for first, ids in page_groups]
     _fill(reader, taxonomy, practice, shown)
     related = [_summary(taxonomy.practice(r)) for r in practice.related]
     return {
         "practice": {**_summary(practice), "aliases": list(practice.aliases),
                      "category_name": taxonomy.category(practice.category).name},
         "related": related,
-        "cities": [{k: v for k, v in e.items() if k != "ids"} for e in shown],
-        "total": {"cities": len({e["municipality"] for e in entries if e["municipality"]}),
-                  "reports": len({e["file"] for e in entries}), "passages": len(light),
-                  "entries": len(entries)},
+        "cities": [entry for entry, _ in shown],
+        "total": {"cities": len({_place(first) for first, _ in groups if _place(first)}),
+                  "reports": len({first["file"] for first, _ in groups}), "passages": len(light),
+                  "entries": len(groups)},
         "page": page, "pages": pages, "limit": ENTRIES_PER_PAGE,
     }
 
 
-def _entries(light: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One entry per (municipality, file) in the order of ``light``, with its passage ids in that order."""
-    entries: dict[tuple[str, str], dict[str, Any]] = {}
+def _place(fields: dict[str, Any]) -> str:
+    return str(fields.get("municipality") or "")
+
+
+def _groups(light: list[dict[str, Any]]) -> list[tuple[dict[str, Any], list[str]]]:
+    """Per (municipality, file), in the order of ``light``: its first passage's fields and its passage ids.
+
+    Entries are made for the shown page only: a practice of a large index
+    has tens of thousands of city–report pairs.
+    """
+    groups: dict[tuple[str, str], tuple[dict[str, Any], list[str]]] = {}
     for fields in light:
-        key = (str(fields.get("municipality") or ""), str(fields["file"]))
-        entry = entries.get(key)
-        if entry is None:
-            entry = entries[key] = _city_entry(fields)
-        entry["ids"].append(fields["passage"])
-    return list(entries.values())
+        key = (_place(fields), str(fields["file"]))
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = (fields, [])
+        group[1].append(str(fields["passage"]))
+    return list(groups.values())
 
 
-def _fill(reader: Reader, taxonomy: Taxonomy, practice: Practice, entries: list[dict[str, Any]]) -> None:
-    """The evidence passages (marked), figures and Q&A of ``entries``."""
-    if not entries:
+def _fill(reader: Reader, taxonomy: Taxonomy, practice: Practice,
+          shown: list[tuple[dict[str, Any], list[str]]]) -> None:
+    """The evidence passages (marked, in ``ids`` order), figures and Q&A of the shown entries."""
+    if not shown:
         return
-    filters = {"practice": (practice.id,), "file": tuple(sorted({e["file"] for e in entries}))}
-    texts = {(str(f.get("municipality") or ""), str(f["file"]), str(f["passage"])): f
-             for f in reader.passages(filters)}
-    for entry in entries:
-        for passage in entry["ids"]:
-            fields = texts.get((entry["municipality"], entry["file"], str(passage)))
+    filters = {"practice": (practice.id,), "file": tuple(sorted({entry["file"] for entry, _ in shown}))}
+    texts = {(_place(f), str(f["file"]), str(f["passage"])): f for f in reader.passages(filters)}
+    for entry, ids in shown:
+        for passage in ids:
+            fields = texts.get((_place(entry), entry["file"], passage))
             if fields is not None:
                 entry["passages"].append(_evidence(fields, practice, taxonomy))
-    _add_details(entries, reader.items(filters, ("figures", "qa")))
+    _add_details([entry for entry, _ in shown], reader.items(filters, ("figures", "qa")))
 
 
 def _city_entry(fields: dict[str, Any]) -> dict[str, Any]:
@@ -106,7 +115,7 @@ def _city_entry(fields: dict[str, Any]) -> dict[str, Any]:
         "municipality": fields.get("municipality", ""), "prefecture": fields.get("prefecture", ""),
         "code": fields.get("code", ""), "date": fields.get("date", ""), "file": fields["file"],
         "title": fields.get("title", ""), "council": fields.get("council", ""),
-        "body": fields.get("body", ""), "passages": [], "figures": [], "qa": [], "ids": [],
+        "body": fields.get("body", ""), "passages": [], "figures": [], "qa": [],
     }
 
 
