@@ -53,7 +53,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import apsw
 
@@ -63,6 +63,8 @@ from index.schema import FACET_FIELDS
 from index.tags import ALL, TAGGED, count_tags, passage_tags, report_items
 from kb.errors import IndexBusyError
 from kb.taxonomy import default_taxonomy
+
+T = TypeVar("T")
 
 DB_NAME = "dxkb.sqlite"
 SCHEMA_VERSION = "4"
@@ -374,6 +376,17 @@ SET_FACET = "practice"
 """The facet field holding a set of values per passage (``"byod,intune"``)."""
 
 
+def per_rowid(values: Sequence[T], rowids: list[int], missing: T) -> Iterable[T]:
+    """``values[rowid]`` for each of ``rowids`` (ascending), ``missing`` past the end.
+
+    A row committed after the column was read has no value there yet.
+    """
+    if rowids and rowids[-1] >= len(values):
+        size = len(values)
+        return (values[rowid] if rowid < size else missing for rowid in rowids)
+    return map(values.__getitem__, rowids)
+
+
 @dataclass
 class FacetCodes:
     """One group of single-valued facet fields over every passage: a small code per rowid, 0 for none.
@@ -398,13 +411,7 @@ class FacetCodes:
 
     def count(self, rowids: list[int], facets: dict[str, dict[str, int]]) -> None:
         """Add the counts of ``rowids`` (ascending) to ``facets``: combinations first, then their labels."""
-        codes, size = self.codes, len(self.codes)
-        # A row committed after this column was read counts under no value (code 0).
-        if rowids and rowids[-1] >= size:
-            combos = Counter(codes[rowid] if rowid < size else 0 for rowid in rowids)
-        else:
-            combos = Counter(map(codes.__getitem__, rowids))
-        for code, n in combos.items():
+        for code, n in Counter(per_rowid(self.codes, rowids, 0)).items():
             for name, value in self.labels[code]:
                 counted = facets[name]
                 counted[value] = counted.get(value, 0) + n
@@ -434,13 +441,7 @@ class FacetSets:
 
     def count(self, rowids: list[int], facets: dict[str, dict[str, int]]) -> None:
         """Add the counts of ``rowids`` (ascending) to ``facets``."""
-        sets, size = self.sets, len(self.sets)
-        found: Iterable[tuple[str, ...]]
-        if rowids and rowids[-1] >= size:
-            found = (sets[rowid] if rowid < size else () for rowid in rowids)
-        else:
-            found = map(sets.__getitem__, rowids)
-        facets[self.name].update(Counter(chain.from_iterable(found)))
+        facets[self.name].update(Counter(chain.from_iterable(per_rowid(self.sets, rowids, ()))))
 
 
 @dataclass
