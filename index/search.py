@@ -15,8 +15,8 @@ import os
 import re
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from itertools import groupby
 from pathlib import Path
 from typing import Any
@@ -44,6 +44,7 @@ from index.matrix import MatrixFilters, check_sort, matrix, matrix_rows
 from index.overview import visited_by_prefecture
 from index.practices import catalogue, practice_page
 from index.schema import FACET_FIELDS, TEXT_FIELDS, practice_ids
+from index.scope import Scope, ScopeFinder, scope_dict
 from kb.errors import NotFoundError, QueryError
 from kb.model import SECTIONS
 from kb.municipalities import Municipality, MunicipalityTable
@@ -63,6 +64,8 @@ MAX_LIMIT = 100
 REPORTS_PER_PAGE = 50
 """Reports listed per page of the start page."""
 SNIPPET_CHARS = 160
+ELSEWHERE_SHOWN = 5
+"""Other municipalities named when a scoped search finds nothing."""
 _PHRASE = re.compile(r'"([^"]+)"|“([^”]+)”|「([^」]+)」')
 _SENTENCE_END = "。！？!?\n"
 _LEADING_JUNK = "、，,。．.・ 　\n"
@@ -144,6 +147,7 @@ class Filters:
     section: str | None = None
     practice: str | None = None
     codes: tuple[str, ...] = ()
+    prefectures: tuple[str, ...] = ()
 
     def terms(self) -> FilterMap:
         """The engine filter: passages, narrowed by each filter set."""
@@ -155,8 +159,8 @@ class Filters:
                 terms["code"] = tuple(c for c in terms.get("code", (self.city,)) if c == self.city) or ("\0",)
             else:
                 terms["municipality"] = (self.city,)
-        if self.prefecture:
-            terms["prefecture"] = (self.prefecture,)
+        if self.prefecture or self.prefectures:
+            terms["prefecture"] = (self.prefecture,) if self.prefecture else self.prefectures
         if self.year is not None:
             terms["year"] = (str(self.year),)
         if self.section:
@@ -172,8 +176,8 @@ class Filters:
 
     @property
     def active(self) -> bool:
-        """True when any filter is set."""
-        return any(v not in (None, "") for v in self.to_dict().values())
+        """True when any filter is set (a scope counts)."""
+        return bool(self.codes or self.prefectures) or any(v not in (None, "") for v in self.to_dict().values())
 
 
 PARAM_MESSAGES: dict[str, str] = {
@@ -245,13 +249,27 @@ def _across_fields(groups: list[list[str]], phrase: bool, weight: float = 1.0) -
     return Or(tuple(make(field, groups, boost * weight) for field, boost in TEXT_FIELDS.items()))
 
 
+@dataclass(frozen=True)
+class Unit:
+    """One query unit: the words as typed (a phrase keeps its quotes off) and its engine query."""
+
+    label: str
+    query: Query
+
+
 def parse_query(text: str, expander: Expander | None = None) -> tuple[list[Query], list[Expansion]]:
     """One engine query per query unit (a quoted phrase or an analysed word), and the expansions made.
 
     With an ``expander`` each word is also searched as its synonyms; quoted
     phrases are always searched as written.
     """
-    units: list[Query] = []
+    units, expansions = parse_units(text, expander)
+    return [u.query for u in units], expansions
+
+
+def parse_units(text: str, expander: Expander | None = None) -> tuple[list[Unit], list[Expansion]]:
+    """Like :func:`parse_query`, each engine query with the words it stands for."""
+    units: list[Unit] = []
     expansions: list[Expansion] = []
     rest = _PHRASE.sub(lambda m: _add_phrase(m, units), text)
     rest = rest.replace('"', " ").replace("“", " ").replace("”", " ")
@@ -269,7 +287,7 @@ def parse_query(text: str, expander: Expander | None = None) -> tuple[list[Query
                 query, expansion = _with_synonyms(query, group, expansion)
         if expansion:
             expansions.append(expansion)
-        units.append(query)
+        units.append(Unit(surface, query))
     return units, expansions
 
 
@@ -297,12 +315,34 @@ def _with_synonyms(query: Query, group: list[str], expansion: Expansion) -> tupl
     return DisMax(tuple(alternatives), tiebreak=0.1), expansion
 
 
-def _add_phrase(match: re.Match[str], units: list[Query]) -> str:
+def _add_phrase(match: re.Match[str], units: list[Unit]) -> str:
     inner = next(g for g in match.groups() if g is not None)
     groups = query_terms(inner)
     if groups:
-        units.append(_across_fields(groups, phrase=True))
+        units.append(Unit(inner, _across_fields(groups, phrase=True)))
     return " "
+
+
+def holds(query: Query, matched: Mapping[str, frozenset[str]]) -> bool:
+    """True when a hit whose fields hold the ``matched`` terms matches ``query`` (phrase order not checked)."""
+    if isinstance(query, Term):
+        return query.text in matched.get(query.field, frozenset())
+    if isinstance(query, Phrase):
+        return all(t in matched.get(query.field, frozenset()) for t in query.terms)
+    if isinstance(query, Every):
+        return True
+    if isinstance(query, And):
+        return all(holds(child, matched) for child in query.children)
+    return any(holds(child, matched) for child in query.children)
+
+
+def missing_words(units: Sequence[Unit], matched: Mapping[str, frozenset[str]]) -> list[str]:
+    """The words of ``units`` a hit lacks (each once, in query order)."""
+    out: list[str] = []
+    for unit in units:
+        if unit.label not in out and not holds(unit.query, matched):
+            out.append(unit.label)
+    return out
 
 
 class SearchService:
@@ -315,6 +355,7 @@ class SearchService:
         self.taxonomy: Taxonomy = default_taxonomy()
         self.table = MunicipalityTable.load()
         self.expander = Expander(self.taxonomy, self.table, self.municipalities)
+        self.scopes = ScopeFinder(self.table, self.municipalities)
         self._views = SearcherCache(size=32)
         self._fragmenter = PassageFragmenter(maxchars=SNIPPET_CHARS, surround=40)
         self._formatter = PassageFormatter()
@@ -336,12 +377,14 @@ class SearchService:
     def search(
         self, query: str, *, city: str | None = None, prefecture: str | None = None,
         year: int | None = None, section: str | None = None, limit: int = 20, page: int = 1,
-        practice: str | None = None, exact: bool = False,
+        practice: str | None = None, exact: bool = False, scope: bool = True,
     ) -> dict[str, Any]:
         """Search passages; see the README for the JSON shape.
 
         Query words are also searched as their synonyms unless ``exact``; a
-        city given by its reading (こうべ) filters on the city (神戸市).
+        city given by its reading (こうべ) filters on the city (神戸市).  A
+        place named in the query scopes it (:mod:`index.scope`) unless
+        ``exact``, ``not scope`` or a city or prefecture filter is given.
         """
         notices: list[str] = []
         city = self._resolve_city(city, notices)
@@ -350,12 +393,50 @@ class SearchService:
         query = (query or "").strip()
         if len(query) > MAX_QUERY_CHARS:
             notices.append(f"検索語が長すぎるため先頭{MAX_QUERY_CHARS}文字で検索しました")
-        units, expansions = parse_query(query[:MAX_QUERY_CHARS], None if exact else self.expander)
-        result = self._run(units, query, filters, limit, page)
+        text = query[:MAX_QUERY_CHARS]
+        found = self._scope(text, filters) if scope and not exact else None
+        if found is not None:
+            text = found.rest
+            filters = replace(filters, codes=found.codes, prefectures=() if found.codes else found.prefectures)
+        units, expansions = parse_units(text, None if exact else self.expander)
+        result = self._run(units, text, filters, limit, page)
+        result["query"] = query
         result["notices"] = notices + result.get("notices", [])
         result["expanded"] = [e.to_dict() for e in expansions]
         result["exact"] = exact
+        result["scope"] = scope_dict(found)
+        result["answer"] = self._answer(found, units, filters, result) if found else None
         return result
+
+    def _scope(self, text: str, filters: Filters) -> Scope | None:
+        """The places ``text`` names, unless a place filter is already given."""
+        if filters.city or filters.prefecture:
+            return None
+        return self.scopes.find(text)
+
+    def _answer(self, scope: Scope, units: list[Unit], filters: Filters, result: dict[str, Any]) -> dict[str, Any]:
+        """The plain answer of a scoped search, with where else the words appear when the scope lacks them."""
+        words = "".join(f"「{u.label}」" for u in units)
+        if not any(p.indexed for p in scope.places):
+            text, found = f"{scope.label}を視察した報告書は収録されていません", False
+        elif not units:
+            text, found = f"{scope.label}の報告書の記述を{result['total']}件表示しています", True
+        elif result["total"] == 0:
+            text, found = f"{scope.label}の報告書に{words}の記載はありません", False
+        elif result["mode"] != "all":
+            text, found = f"{scope.label}の報告書に{words}をすべて含む記載はありません", False
+        else:
+            text, found = f"{scope.label}の報告書に{words}の記載が{result['total']}件あります", True
+        elsewhere = [] if found or not units else self._elsewhere(scope, units, filters)
+        return {"found": found, "text": text, "elsewhere": elsewhere}
+
+    def _elsewhere(self, scope: Scope, units: list[Unit], filters: Filters) -> list[dict[str, Any]]:
+        """Municipalities outside ``scope`` whose passages hold every word, most passages first."""
+        wide = replace(filters, codes=(), prefectures=())
+        found = self.reader().search(And(tuple(u.query for u in units)), wide.terms(), page=1, limit=1)
+        inside = {p.name for p in scope.places}
+        counts = [c for c in _facet_counts(found.facets.get("municipality", {})) if c["value"] not in inside]
+        return [{"municipality": c["value"], "count": c["count"]} for c in counts[:ELSEWHERE_SHOWN]]
 
     def _resolve_city(self, city: str | None, notices: list[str], done: str = "絞り込みました") -> str | None:
         """A city written by its reading becomes its name; names and codes pass as they are."""
@@ -379,7 +460,7 @@ class SearchService:
         return result
 
     def _run(
-        self, units: list[Query], query: str, filters: Filters, limit: int, page: int
+        self, units: list[Unit], query: str, filters: Filters, limit: int, page: int
     ) -> dict[str, Any]:
         if not units:
             if query:
@@ -388,14 +469,16 @@ class SearchService:
             if not filters.active:
                 return self._empty(query, filters, limit, page, "none", [])
             return self._execute(_EVERY, query, filters, limit, page, "all")
-        result = self._execute(And(tuple(units)), query, filters, limit, page, "all")
+        queries = [u.query for u in units]
+        result = self._execute(And(tuple(queries)), query, filters, limit, page, "all")
         if len(units) > 1 and result["total"] < FEW_HITS:
             mode = "any" if result["total"] == 0 else "some"
-            result = self._execute(_all_first(units), query, filters, limit, page, mode)
+            result = self._execute(_all_first(queries), query, filters, limit, page, mode, units)
         return result
 
     def _execute(
-        self, q: Query, query: str, filters: Filters, limit: int, page: int, mode: str
+        self, q: Query, query: str, filters: Filters, limit: int, page: int, mode: str,
+        units: Sequence[Unit] = (),
     ) -> dict[str, Any]:
         reader = self.reader()
         budget = query_budget_ms()
@@ -405,7 +488,7 @@ class SearchService:
         return {
             "query": query, "total": total, "mode": mode, "page": page, "limit": limit,
             "pages": max(1, math.ceil(total / limit)), "filters": filters.to_dict(),
-            "hits": [self._hit(reader, hit) for hit in found.hits],
+            "hits": [self._hit(reader, hit, units) for hit in found.hits],
             "facets": {name: self._facet(name, found.facets.get(name, {})) for name in FACET_FIELDS},
             "notices": [PARTIAL_NOTICE] if found.partial else [], "partial": found.partial,
         }
@@ -431,8 +514,10 @@ class SearchService:
         practice = self.taxonomy.get(practice_id)
         return practice.name if practice else ""
 
-    def _hit(self, reader: Reader, hit: Hit) -> dict[str, Any]:
+    def _hit(self, reader: Reader, hit: Hit, units: Sequence[Unit] = ()) -> dict[str, Any]:
+        """A hit as the JSON shows it; with ``units`` (some/any mode), the words it lacks in ``missing``."""
         fields = hit.fields
+        matched = {name: reader.matched_terms(hit, name) for name in TEXT_FIELDS} if units else {}
         return {
             "id": fields["id"], "passage": fields["passage"], "file": fields["file"],
             "title": fields.get("title", ""), "body": fields.get("body", ""),
@@ -446,6 +531,7 @@ class SearchService:
                 for pid in practice_ids(fields)
             ],
             "score": round(float(hit.score or 0.0), 4),
+            "missing": missing_words(units, matched) if units else [],
         }
 
     def _snippet(self, reader: Reader, hit: Hit) -> str:

@@ -278,11 +278,14 @@ def failure_table(failed: list[dict[str, Any]]) -> list[str]:
 @click.option("--section", default=None, help="区分で絞り込む: overview, content, qa, observation")
 @click.option("--practice", default=None, help="取組のID（dxkb practices で一覧）で絞り込む")
 @click.option("--exact", is_flag=True, help="同じ意味の語に広げず、入力した語だけで検索する")
+@click.option("--no-scope", "no_scope", is_flag=True, help="検索語の自治体名で視察先を絞り込まない")
 @handle_errors
 def search(query: str, index_dir: Path | None, as_json: bool, limit: int, page: int,
            city: str | None, prefecture: str | None, year: int | None, section: str | None,
-           practice: str | None, exact: bool) -> None:
+           practice: str | None, exact: bool, no_scope: bool) -> None:
     """索引からQUERYを含む段落を検索する。
+
+    検索語に自治体名（読みでも可）があれば、その自治体を視察した報告書に絞り込む。
 
     \b
     例:
@@ -291,12 +294,14 @@ def search(query: str, index_dir: Path | None, as_json: bool, limit: int, page: 
       dxkb search kintone --city 神戸市 --limit 5
       dxkb search キントーン --exact
       dxkb search 研修 --practice dx-training
+      dxkb search "福岡市 kintone"
     """
     from index.search import SearchService
 
     service = SearchService(index_dir or default_index_dir())
     result = service.search(query, city=city, prefecture=prefecture, year=year, section=section,
-                            limit=limit, page=page, practice=practice, exact=exact)
+                            limit=limit, page=page, practice=practice, exact=exact,
+                            scope=not no_scope)
     if as_json:
         echo_json(result)
         return
@@ -317,6 +322,7 @@ def format_results(result: dict[str, Any]) -> list[str]:
             "any": "いずれかの語を含む", "none": "検索語なし"}[result["mode"]]
     lines = [f"「{result['query']}」 {result['total']} 件（{mode}）"]
     lines.extend(f"注意: {n}" for n in result["notices"])
+    lines.extend(_scope_lines(result))
     lines.extend(
         f"同義語: 「{e['term']}」を{''.join(f'「{w}」' for w in e['as'])}としても検索しました"
         for e in result.get("expanded", [])
@@ -327,6 +333,21 @@ def format_results(result: dict[str, Any]) -> list[str]:
         label = SECTION_LABELS.get(hit["section"], hit["section"])
         lines.append(f"{rank}. {place}（{hit['prefecture']}） {hit['date']} [{label}] {hit['id']}")
         lines.append(f"   {plain_snippet(hit['snippet'])}")
+        if hit.get("missing"):
+            lines.append(f"   含まない語: {'、'.join(hit['missing'])}")
+    return lines
+
+
+def _scope_lines(result: dict[str, Any]) -> list[str]:
+    """The scope of a search and its plain answer, with where else the words appear."""
+    scope, answer = result.get("scope"), result.get("answer")
+    if not scope:
+        return []
+    lines = [f"範囲: {scope['text']}（絞り込まずに検索するには --no-scope）"]
+    if answer:
+        lines.append(f"答え: {answer['text']}")
+        if answer["elsewhere"]:
+            lines.append("他の自治体: " + "、".join(f"{e['municipality']} {e['count']} 件" for e in answer["elsewhere"]))
     return lines
 
 

@@ -34,7 +34,7 @@ pages = Blueprint("pages", __name__)
 api = Blueprint("api", __name__, url_prefix="/api")
 
 # URL parameters that make up the state of a search page, in URL order.
-STATE_PARAMS = ("q", "city", "pref", "year", "section", "practice", "exact", "limit", "page")
+STATE_PARAMS = ("q", "city", "pref", "year", "section", "practice", "exact", "scope", "limit", "page")
 # Parameters that narrow a search (a search page without any is the start page).
 FILTER_PARAMS = ("q", "city", "pref", "year", "section", "practice")
 
@@ -83,6 +83,10 @@ def _text_param(args: Mapping[str, str], name: str) -> str | None:
     return value or None
 
 
+def _flag(args: Mapping[str, str], name: str) -> bool:
+    return args.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
 def search_kwargs(args: Mapping[str, str]) -> dict[str, Any]:
     """Turn URL parameters into keyword arguments of ``SearchService.search``."""
     kwargs: dict[str, Any] = {
@@ -91,7 +95,8 @@ def search_kwargs(args: Mapping[str, str]) -> dict[str, Any]:
         "year": int_param(args, "year"),
         "section": _text_param(args, "section"),
         "practice": _text_param(args, "practice"),
-        "exact": args.get("exact", "").strip().lower() in ("1", "true", "yes", "on"),
+        "exact": _flag(args, "exact"),
+        "scope": args.get("scope", "").strip().lower() not in ("0", "false", "no", "off"),
     }
     page = int_param(args, "page")
     kwargs["page"] = 1 if page is None else page
