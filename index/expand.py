@@ -77,7 +77,7 @@ class Expander:
         if len(key) < _MIN_READING_CHARS or not _READING.match(key):
             return ""
         indexed = self._indexed()
-        for row in self.table.search(key):
-            if not row.is_prefecture and row.name in indexed and row.read_as(key):
+        for row, _ in self.table.by_reading(key):
+            if row.name in indexed:
                 return row.name
         return ""

@@ -20,8 +20,6 @@ from kb.municipalities import Municipality, MunicipalityTable
 _QUOTED = re.compile(r'"[^"]*"|“[^”]*”|「[^」]*」')
 _KANJI = re.compile(r"[\u4e00-\u9fff々〆ヶ]")
 _READING = re.compile(r"^[\u3041-\u3096\u30a1-\u30fa\u30fcA-Za-z]{2,}$")
-_SUFFIXES = ("し", "く", "まち", "ちょう", "むら", "そん", "シ", "ク", "マチ", "チョウ", "ムラ", "ソン",
-             "shi", "ku", "machi", "cho", "mura", "son")
 
 
 @dataclass(frozen=True)
@@ -141,11 +139,8 @@ class ScopeFinder:
         if not _READING.match(chunk):
             return None
         indexed = self._indexed()
-        suffixed = chunk.endswith(_SUFFIXES)
-        for row in self.table.search(chunk):
-            if row.is_prefecture or not row.read_as(chunk):
-                continue
-            if row.name in indexed or suffixed:
+        for row, whole in self.table.by_reading(chunk):
+            if row.name in indexed or whole:
                 return self._place(row, chunk)
         return None
 

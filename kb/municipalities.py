@@ -90,6 +90,7 @@ def _fold(roman: str) -> str:
     return roman
 
 
+@lru_cache(maxsize=4096)
 def _romaji(kana: str) -> str:
     """Loose romaji of a katakana reading (コウベ -> kobe)."""
     return _fold(jaconv.kata2alphabet(kana).lower())
@@ -113,6 +114,7 @@ class MunicipalityTable:
         for m in rows:
             self._by_name.setdefault(m.name, []).append(m)
         self._prefectures = {m.prefecture: m for m in rows if m.is_prefecture}
+        self._reading_keys: dict[str, list[tuple[Municipality, bool]]] | None = None
         names = sorted(self._by_name, key=len, reverse=True)
         self._pattern = re.compile("|".join(re.escape(n) for n in names))
 
@@ -193,6 +195,22 @@ class MunicipalityTable:
             out.append(Mention(m.start(), m.end(), tuple(self._by_name[m.group()]), district))
         return out
 
+    def by_reading(self, text: str) -> list[tuple[Municipality, bool]]:
+        """Municipalities whose whole reading ``text`` is (hiragana, katakana or romaji), each with
+        True when ``text`` includes the 市/町/村/区 suffix (ふくおかし) and False without it (ふくおか)."""
+        key = compact(text)
+        key = _fold(key.lower()) if key.isascii() else jaconv.hira2kata(key)
+        return self._readings().get(key, [])
+
+    def _readings(self) -> dict[str, list[tuple[Municipality, bool]]]:
+        if self._reading_keys is None:
+            keys: dict[str, list[tuple[Municipality, bool]]] = {}
+            for row in self._rows:
+                for key, whole in _reading_keys(row):
+                    keys.setdefault(key, []).append((row, whole))
+            self._reading_keys = keys
+        return self._reading_keys
+
     def search(self, query: str) -> list[Municipality]:
         """Rows whose name starts with ``query`` or whose reading does.
 
@@ -239,6 +257,17 @@ class MunicipalityTable:
             if best[0] > 0:
                 return best[2]
         return rows[0]
+
+
+def _reading_keys(row: Municipality) -> list[tuple[str, bool]]:
+    """The forms a municipality's reading is looked up by: katakana and romaji, with and without its suffix."""
+    if row.is_prefecture or not row.kana:
+        return []
+    keys = [(row.kana, True), (_romaji(row.kana), True)]
+    keys += [(row.kana[:-len(s)], False) for s in _SUFFIX_KANA if row.kana.endswith(s) and len(row.kana) > len(s)]
+    roman = _romaji(row.kana)
+    keys += [(roman[:-len(s)], False) for s in _SUFFIX_ROMAJI if roman.endswith(s) and len(roman) > len(s)]
+    return keys
 
 
 def _read_rows(path: Path) -> list[Municipality]:

@@ -96,3 +96,18 @@ def test_all_and_cache(table: MunicipalityTable) -> None:
 def test_load_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ReportFileError):
         MunicipalityTable.load(tmp_path / "none.csv")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("こうべ", [("神戸市", False)]),
+    ("コウベシ", [("神戸市", True)]),
+    ("kobe", [("神戸市", False)]),
+    ("koubeshi", [("神戸市", True)]),
+    ("ふくおかし", [("福岡市", True)]),
+    ("きたみし", [("北見市", True)]),
+    ("kintone", []),
+    ("ひょうご", []),
+])
+def test_by_reading(text: str, expected: list[tuple[str, bool]]) -> None:
+    rows = MunicipalityTable.load().by_reading(text)
+    assert [(row.name, whole) for row, whole in rows] == expected
