@@ -227,3 +227,22 @@ def test_readme_documents_every_table_and_column() -> None:
         assert line, f"README: no row for {table.name}"
         for column in table.columns:
             assert f"`{column.name}`" in line.group(0), f"README: {table.name}.{column.name}"
+
+
+def test_web_download_follows_a_commit(tmp_path: Path) -> None:
+    reports, index = tmp_path / "reports", tmp_path / "index"
+    reports.mkdir()
+    from index.build import build_index
+
+    (reports / YOKOHAMA).write_bytes((ROOT / "data" / "reports" / YOKOHAMA).read_bytes())
+    assert build_index([reports], index).ok
+    client = create_app({"TESTING": True, "INDEX_DIR": str(index)}).test_client()
+    first = client.get("/export/dxkb.sqlite").data
+    other = "tama-2023-10-kakanai-madoguchi.txt"
+    (reports / other).write_bytes((ROOT / "data" / "reports" / other).read_bytes())
+    assert build_index([reports], index).ok
+    second = client.get("/export/dxkb.sqlite").data
+    for name, data in (("first", first), ("second", second)):
+        (tmp_path / f"{name}.sqlite").write_bytes(data)
+    assert _rows(tmp_path / "first.sqlite", "SELECT file FROM reports") == [(YOKOHAMA,)]
+    assert _rows(tmp_path / "second.sqlite", "SELECT file FROM reports ORDER BY file") == [(other,), (YOKOHAMA,)]
