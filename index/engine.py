@@ -17,7 +17,7 @@ from ``--engine`` or the ``DXKB_ENGINE`` environment variable.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TypeAlias
@@ -176,6 +176,15 @@ class Reader(Protocol):
 
     def report_count(self) -> int:
         """Number of stored reports."""
+
+    def iter_reports(self) -> Iterator[dict[str, Any]]:
+        """Every stored report document (with ``report_json``), by file name, one at a time.
+
+        Memory stays bounded whatever the number of reports.
+        """
+
+    def state(self) -> str:
+        """A token of the index state this reader sees: another commit (or a rebuild) gives another token."""
 
     def up_to_date(self) -> bool:
         """False once another commit has landed."""

@@ -61,6 +61,8 @@ TYPED_WORD_WEIGHT = 0.5
 FEW_HITS = 10
 ALL_UNITS_BOOST = 20.0
 MAX_LIMIT = 100
+MAX_PAGE = 1_000_000
+"""Pages past this are refused: an offset beyond it would overflow the engines' integers."""
 REPORTS_PER_PAGE = 50
 """Reports listed per page of the start page."""
 SNIPPET_CHARS = 160
@@ -203,6 +205,14 @@ def _refuse(name: str) -> QueryError:
     return QueryError(PARAM_MESSAGES[name], subject=name)
 
 
+def check_page(page: int) -> None:
+    """A page number below 1, or so far out that no index reaches it, is a QueryError naming ``page``."""
+    if page < 1:
+        raise _refuse("page")
+    if page > MAX_PAGE:
+        raise QueryError(f"page は{MAX_PAGE:,}以下の整数で指定してください", subject="page")
+
+
 def _all_first(units: list[Query]) -> Query:
     """Passages holding any unit; those holding every unit rank first."""
     return Or((And(tuple(units), boost=ALL_UNITS_BOOST), Or(tuple(units))))
@@ -231,8 +241,7 @@ def validate(
         raise _refuse("section")
     if not 1 <= limit <= MAX_LIMIT:
         raise _refuse("limit")
-    if page < 1:
-        raise _refuse("page")
+    check_page(page)
     if year is not None and not 1 <= year <= 9999:
         raise _refuse("year")
     return Filters(city or None, prefecture or None, year, section or None, practice or None)
@@ -569,8 +578,7 @@ class SearchService:
         ``page`` beyond the last gives no cities; below 1 is a QueryError.
         """
         practice = self.taxonomy.practice(practice_id)
-        if page < 1:
-            raise _refuse("page")
+        check_page(page)
         return practice_page(self.reader(), self.taxonomy, practice, page)
 
     def resolve_cities(self, raw: str | Sequence[str], notices: list[str]) -> list[City]:
@@ -738,8 +746,7 @@ class SearchService:
 
         ``page`` beyond the last gives no reports; below 1 is a QueryError.
         """
-        if page < 1:
-            raise _refuse("page")
+        check_page(page)
         reader = self.reader()
         counts = self._views.get(reader, "stats", lambda: _stats(reader))
         files = [{"file": d["file"], "title": d.get("title", ""), "council": d.get("council", ""),

@@ -824,6 +824,15 @@ class SqliteReader:
         row = self.con.execute("SELECT count(*) FROM reports").fetchone()
         return int(row[0]) if row else 0
 
+    def iter_reports(self) -> Iterator[dict[str, Any]]:
+        """See :meth:`index.engine.Reader.iter_reports`: one statement, so one consistent snapshot."""
+        for row in self.con.execute(f"SELECT {', '.join(REPORT_FIELDS)} FROM reports ORDER BY file"):
+            yield {"id": row[0], "kind": "report", **dict(zip(REPORT_FIELDS, row))}
+
+    def state(self) -> str:
+        """See :meth:`index.engine.Reader.state`: the commit generation, which a rebuild keeps counting."""
+        return self._generation()
+
     def values(self, field: str) -> set[str]:
         """See :meth:`index.engine.Reader.values`."""
         if field not in _FILTERABLE:
@@ -871,17 +880,18 @@ class SqliteWriter:
                                  subject=str(path.parent)) from exc
         meta = _meta(self.con)
         if rebuild or meta.get("signature") != _signature():
-            self._create()
+            self._create(meta.get("generation", "0"))
         self._generation = int(_meta(self.con).get("generation", "0"))
         self._touched: set[str] = set()
 
-    def _create(self) -> None:
+    def _create(self, generation: str = "0") -> None:
+        """Empty tables; the generation goes on from ``generation`` so that open readers see the change."""
         for kind, name in list(self.con.execute(
                 "SELECT type, name FROM sqlite_schema WHERE type IN ('table') AND name NOT LIKE 'sqlite_%' "
                 "AND name NOT LIKE 'fts_%'")):
             self.con.execute(f'DROP TABLE IF EXISTS "{name}"')
         self.con.execute(_SCHEMA)
-        self.con.execute("INSERT INTO meta VALUES ('signature', ?), ('generation', '0')", (_signature(),))
+        self.con.execute("INSERT INTO meta VALUES ('signature', ?), ('generation', ?)", (_signature(), generation))
 
     def replace(self, report: dict[str, Any], passages: Sequence[dict[str, Any]], prepared: Any) -> None:
         """See :meth:`index.engine.Writer.replace`."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -177,6 +177,20 @@ class WhooshReader:
     def report_count(self) -> int:
         """See :meth:`index.engine.Reader.report_count`."""
         return len(list(self.searcher.document_numbers(kind="report")))
+
+    def iter_reports(self) -> Iterator[dict[str, Any]]:
+        """See :meth:`index.engine.Reader.iter_reports`: file names first, then each document read in turn."""
+        reader = self.searcher.reader()
+        numbers = sorted((str(reader.stored_fields(n).get("file", "")), n)
+                         for n in self.searcher.document_numbers(kind="report"))
+        for _, number in numbers:
+            yield dict(reader.stored_fields(number))
+
+    def state(self) -> str:
+        """See :meth:`index.engine.Reader.state`: the generation and segments (new ones after a rebuild)."""
+        reader = self.searcher.reader()
+        segments = sorted(leaf.segment().segment_id() for leaf, _ in reader.leaf_readers())
+        return f"{reader.generation()}:{','.join(segments)}"
 
     def up_to_date(self) -> bool:
         """See :meth:`index.engine.Reader.up_to_date`."""

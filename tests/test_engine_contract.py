@@ -453,3 +453,29 @@ def test_cli_index_takes_an_engine(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     result = CliRunner().invoke(main, ["index", str(folder), "--index", str(tmp_path / "ix"), "--engine", "whoosh"])
     assert result.exit_code == 0, result.output
     assert get_engine("whoosh").exists(tmp_path / "ix") and not get_engine("sqlite").exists(tmp_path / "ix")
+
+
+def test_iter_reports_gives_every_stored_report_by_file(reader: Reader) -> None:
+    streamed = reader.iter_reports()
+    assert not isinstance(streamed, list)  # one at a time
+    documents = list(streamed)
+    assert [d["file"] for d in documents] == sorted(FILES)
+    assert documents == [reader.report(file) for file in sorted(FILES)]
+    assert all(json.loads(d["report_json"])["file"] == d["file"] for d in documents)
+
+
+@pytest.mark.parametrize("name", ENGINES)
+def test_state_changes_with_each_commit_and_rebuild(name: str, tmp_path: Path) -> None:
+    folder, index_dir = tmp_path / "reports", tmp_path / "index"
+    folder.mkdir()
+    engine = get_engine(name)
+    states = []
+    for files, rebuild in ((FILES[:1], False), (FILES[:2], False), (FILES[:2], True)):
+        for file in files:
+            shutil.copy(REPORTS / file, folder / file)
+        assert build_index([folder], index_dir, engine=name, rebuild=rebuild).ok
+        current = engine.reader(index_dir)
+        states.append(current.state())
+        assert current.state() == states[-1]  # asking twice changes nothing
+        current.close()
+    assert len(set(states)) == 3, states

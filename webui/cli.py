@@ -636,6 +636,40 @@ def serve_workers(config: dict[str, str], host: str, port: int, threads: int, wo
 
 
 @main.command()
+@click.option("--sqlite", "sqlite_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="SQLiteファイルに書き出す（Datasette・DB Browser・Rでそのまま開けます）")
+@click.option("--csv", "csv_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="フォルダに表ごとのCSV（UTF-8・BOM付き）を書き出す")
+@index_option
+@handle_errors
+def export(sqlite_file: Path | None, csv_dir: Path | None, index_dir: Path | None) -> None:
+    """索引の全データ（報告書・視察先・段落・質疑応答・所見・数値・取組）を表として書き出す。
+
+    表と列はREADMEの「書き出し」を参照してください。
+
+    \b
+    例:
+      dxkb export --sqlite dxkb.sqlite
+      datasette dxkb.sqlite
+      dxkb export --csv dxkb-csv
+      dxkb export --sqlite dxkb.sqlite --csv dxkb-csv --index var/index
+    """
+    from index.dump import dump_index
+
+    if sqlite_file is None and csv_dir is None:
+        raise click.UsageError("--sqlite FILE か --csv DIR を指定してください")
+    counts = dump_index(index_dir or default_index_dir(), sqlite=sqlite_file, csv=csv_dir)
+    for line in format_export(counts, [str(t) for t in (sqlite_file, csv_dir) if t is not None]):
+        click.echo(line)
+
+
+def format_export(counts: dict[str, int], targets: list[str]) -> list[str]:
+    """What ``dxkb export`` says: where it wrote, then the rows of each table."""
+    width = max(len(name) for name in counts)
+    return [f"書き出しました: {'、'.join(targets)}", *(f"  {name:<{width}}  {n:>8,}行" for name, n in counts.items())]
+
+
+@main.command()
 @click.argument("path")
 @index_option
 @handle_errors

@@ -87,6 +87,17 @@ def _flag(args: Mapping[str, str], name: str) -> bool:
     return args.get(name, "").strip().lower() in ("1", "true", "yes", "on")
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def refuse_control_characters() -> None:
+    """No parameter may hold control characters (NUL and the like): a QueryError naming it."""
+    named = [*request.args.items(multi=True), *(request.view_args or {}).items()]
+    for name, value in named:
+        if isinstance(value, str) and _CONTROL.search(value):
+            raise QueryError(f"{name} に使えない文字（制御文字）が含まれています", subject=name)
+
+
 def search_kwargs(args: Mapping[str, str]) -> dict[str, Any]:
     """Turn URL parameters into keyword arguments of ``SearchService.search``."""
     kwargs: dict[str, Any] = {
@@ -400,6 +411,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(api)
     app.register_error_handler(DxkbError, handle_dxkb_error)
     app.register_error_handler(HTTPException, handle_http_error)
+    app.before_request(refuse_control_characters)
     app.after_request(security_headers)
     app.add_template_filter(section_label, "section_label")
     app.add_template_filter(ja_date, "ja_date")
