@@ -44,11 +44,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     # Japanese stays readable in the JSON twins.
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
 
-    from webui import compare, upload, views
+    from webui import cities, compare, upload, views
 
     views.register(app)
     compare.register(app)
     upload.register(app)
+    cities.register(app)
     return app
 
 
