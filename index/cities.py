@@ -25,6 +25,7 @@ from index.compare import BRIEF_FIELDS, City, Sources, visit_details
 from index.engine import Reader
 from index.practices import mark_mentions
 from index.schema import practice_ids
+from index.tags import ITEM_KINDS
 from kb.errors import NotFoundError
 from kb.municipalities import Municipality, MunicipalityTable, compact
 from kb.taxonomy import Taxonomy
@@ -141,20 +142,40 @@ def city_page(reader: Reader, taxonomy: Taxonomy, row: Municipality, page: int =
     reports = city.reports()
     pages = max(1, math.ceil(len(reports) / VISITS_PER_PAGE))
     shown = reports[(page - 1) * VISITS_PER_PAGE: page * VISITS_PER_PAGE]
-    details = visit_details(reader, city, Sources())
+    counts, details = first_items(reader, city, reports)
     practices = practice_counts(city.passages, taxonomy)
     notices = [] if reports else [f"{row.name}を視察した報告書は収録されていません"]
     return {
         "municipality": municipality_dict(row),
         "total": {"visits": len(reports), "passages": len(city.passages), "practices": len(practices),
-                  **{kind: len(items) for kind, items in details.items()}},
+                  **counts},
         "visits": visit_entries(reader, row, shown, Counter(p["file"] for p in city.passages)),
         "page": page, "pages": pages, "limit": VISITS_PER_PAGE,
         "years": visits_per_year(reports),
         "practices": practice_evidence(reader, taxonomy, city, practices[:SHOWN_PRACTICES]),
-        **{kind: [_uncited(i) for i in items[:SHOWN_ITEMS]] for kind, items in details.items()},
+        **{kind: [_uncited(i) for i in items] for kind, items in details.items()},
         "notices": notices,
     }
+
+
+def first_items(reader: Reader, city: City, reports: Sequence[Mapping[str, Any]]
+                ) -> tuple[dict[str, int], dict[str, list[dict[str, Any]]]]:
+    """Per kind (figures, qa, observations): how many the city's visits have, and the first :data:`SHOWN_ITEMS`.
+
+    Every item is counted; only the passages of the shown ones are cited
+    (:func:`index.compare.visit_details` with ``only``), so a city of
+    thousands of Q&A pairs builds a few.
+    """
+    rank = {str(r["file"]): n for n, r in enumerate(reports)}
+    keys = {(str(p["file"]), str(p["passage"])) for p in city.passages}
+    found: dict[str, list[tuple[int, int, int, str, str]]] = {kind: [] for kind in ITEM_KINDS}
+    for i in reader.items(city.filters, ITEM_KINDS) if keys else []:
+        if i["visit"] and i["code"] == city.code and i["municipality"] == city.name and (i["file"], i["passage"]) in keys:
+            found[i["kind"]].append((rank[i["file"]], i["visit"], i["order"], i["file"], i["passage"]))
+    shown = {(f, p) for items in found.values() for *_, f, p in sorted(items)[:SHOWN_ITEMS]}
+    details = visit_details(reader, city, Sources(), shown)
+    return ({kind: len(items) for kind, items in found.items()},
+            {kind: items[:SHOWN_ITEMS] for kind, items in details.items()})
 
 
 def _uncited(item: Mapping[str, Any]) -> dict[str, Any]:
