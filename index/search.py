@@ -581,6 +581,18 @@ class SearchService:
         check_page(page)
         return practice_page(self.reader(), self.taxonomy, practice, page)
 
+    def city(self, key: str, page: int = 1, *, follow: bool = False) -> dict[str, Any]:
+        """A municipality's page by code, name or reading (see :func:`index.cities.city`).
+
+        A name naming one municipality gives ``{"redirect": code}`` unless
+        ``follow``; several give ``{"choices": [...]}``; none is a NotFoundError.
+        """
+        from index.cities import city
+
+        if page < 1:
+            raise _refuse("page")
+        return city(self.reader(), self.taxonomy, self.table, key, page, follow=follow)
+
     def resolve_cities(self, raw: str | Sequence[str], notices: list[str]) -> list[City]:
         """Comparison columns for city names, codes, readings (こうべ → 神戸市) or 富山県朝日町.
 

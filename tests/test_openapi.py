@@ -102,7 +102,8 @@ def _request(draw: st.DrawFn, op: Operation) -> tuple[str, dict[str, str]]:
 
 
 _KNOWN = {"file": ["yokohama-2022-07-digital-committee.txt", "kasukabe-2023-01-council-tablets.html"],
-          "practice_id": ["byod", "rpa", "no-such-practice"]}
+          "practice_id": ["byod", "rpa", "no-such-practice"],
+          "key": ["271004", "おおさかし", "府中市", "999999", "北見市"]}
 
 
 def _check(op: Operation, url: str, status: int, body: Any) -> None:

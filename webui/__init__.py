@@ -44,13 +44,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     # Japanese stays readable in the JSON twins.
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
 
-    from webui import compare, download, openapi, upload, views
+    from webui import cities, compare, download, openapi, upload, views
 
     views.register(app)
     compare.register(app)
     upload.register(app)
     download.register(app)
     openapi.register(app)
+    cities.register(app)
     return app
 
 

@@ -79,6 +79,7 @@ def main() -> None:
       dxkb parse data/reports/yokohama-2022-07-digital-committee.txt --json
       dxkb check                      # 解析結果の疑わしい点と対処
       dxkb practices byod             # BYOD を行っている自治体
+      dxkb city 大阪市                # 大阪市の視察・取組・質疑応答
       dxkb serve                      # http://127.0.0.1:5000 で公開
     """
 
@@ -546,6 +547,69 @@ def qa(query: str, practice: str | None, cities: str, exact: bool, index_dir: Pa
         echo_file(qa_csv(data))
     else:
         echo_file(qa_markdown(data))
+
+
+@main.command()
+@click.argument("key")
+@index_option
+@click.option("--json", "as_json", is_flag=True, help="JSONで出力する")
+@click.option("--page", default=1, show_default=True, type=int, help="視察一覧のページ番号")
+@handle_errors
+def city(key: str, index_dir: Path | None, as_json: bool, page: int) -> None:
+    """KEY（6桁の団体コード・名前・読み）の自治体について、視察・取組・質疑応答・数値・所見をまとめる。
+
+    \b
+    例:
+      dxkb city 大阪市
+      dxkb city 271004 --json
+      dxkb city おおさかし --page 2
+    """
+    from index.search import SearchService
+
+    data = SearchService(index_dir or default_index_dir()).city(key, page, follow=True)
+    if as_json:
+        echo_json(data)
+        return
+    for line in format_choices(data) if "choices" in data else format_city(data):
+        click.echo(line)
+
+
+def format_choices(data: dict[str, Any]) -> list[str]:
+    """Readable lines for a name shared by several municipalities."""
+    lines = [f"「{data['key']}」に当たる自治体が{len(data['choices'])}団体あります（団体コードで指定してください）"]
+    lines.extend(f"  {c['code']} {c['label']} {c['reading']} 報告書 {c['visits']}件" for c in data["choices"])
+    return lines
+
+
+def format_city(data: dict[str, Any]) -> list[str]:
+    """Readable lines for a municipality's page: visits, practices, Q&A, figures, observations."""
+    m, t = data["municipality"], data["total"]
+    lines = [f"{m['label']} {m['reading']} 団体コード {m['code']}",
+             (f"視察報告書 {t['visits']}件・{t['passages']}箇所（取組 {t['practices']}・質疑応答 {t['qa']}・"
+              f"数値 {t['figures']}・所見 {t['observations']}）")]
+    lines.extend(f"注意: {n}" for n in data["notices"])
+    if not t["visits"]:
+        return lines
+    lines.append("■ 年ごとの視察: " + "、".join(f"{y['year'] + '年' if y['year'] else '日付不明'} {y['visits']}件"
+                                           for y in data["years"]))
+    start = (data["page"] - 1) * data["limit"]
+    lines.append(f"■ 視察（{data['page']}/{data['pages']}ページ、新しい順）")
+    for n, v in enumerate(data["visits"], start + 1):
+        anchor = f"#visit-{v['visit']}" if v["visit"] else ""
+        lines.append(f"  {n}. {v['date'] or '日付不明'} {v['council']}{v['body']} 「{v['title'] or v['file']}」 "
+                     f"{v['file']}{anchor}")
+        lines.extend(f"     ・{topic}" for topic in v["topics"])
+    lines.append(f"■ 取組（{len(data['practices'])}/{t['practices']}件、報告書の多い順）")
+    for p in data["practices"]:
+        cited = ", ".join(f"{e['file']}#{e['passage']}" for e in p["evidence"])
+        lines.append(f"  {p['name']}（{p['id']}） 報告書 {p['reports']}・{p['passages']}箇所: {cited}")
+    lines.append(f"■ 質疑応答（{len(data['qa'])}/{t['qa']}件）")
+    lines.extend(f"  問: {q['question']}\n  答: {q['answer']}\n     {q['file']}#{q['passage']}" for q in data["qa"])
+    lines.append(f"■ 主な数値（{len(data['figures'])}/{t['figures']}件）")
+    lines.extend(f"  {f['text']}: {f['context']} {f['file']}#{f['passage']}" for f in data["figures"])
+    lines.append(f"■ 所見（{len(data['observations'])}/{t['observations']}件）")
+    lines.extend(f"  {o['text']} {o['file']}#{o['passage']}" for o in data["observations"])
+    return lines
 
 
 @main.command()
