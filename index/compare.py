@@ -30,6 +30,9 @@ MATCHES_PER_CITY = 5
 FEW_PRACTICES = 8
 """Up to this many practices shown, a column reads only the passages naming them."""
 
+LEAD_MARK = '<mark class="match">'
+"""How a cited passage's snippet marks a mention of its practice."""
+
 NO_RECORD = "記載なし"
 """What an empty cell says."""
 
@@ -192,9 +195,25 @@ def _row(practice: Practice, cities: Sequence[City], cells: Mapping[str, Mapping
          taxonomy: Taxonomy, sources: Sources) -> dict[str, Any]:
     row = []
     for city in cities:
-        passages = [evidence(p, practice, taxonomy, sources) for p in cells[city.id].get(practice.id, ())]
-        row.append({"municipality": city.name, "code": city.code, "passages": passages, "empty": not passages})
+        found = cells[city.id].get(practice.id, ())
+        passages = [evidence(p, practice, taxonomy, sources) for p in found]
+        row.append({"municipality": city.name, "code": city.code, "passages": passages, "empty": not passages,
+                    "count": len(passages), "report_count": len({p["file"] for p in passages}),
+                    "lead": lead_passage(passages, [len(practice_ids(p)) for p in found])})
     return {"practice": {**practice.to_dict(), "description": practice.description}, "cells": row}
+
+
+def lead_passage(passages: Sequence[Mapping[str, Any]], practices: Sequence[int]) -> int:
+    """The index of a cell's most telling passage (0 for an empty cell).
+
+    The passage that mentions the practice most often; among equals, the most
+    specific one (naming the fewest practices, ``practices[i]`` for passage i),
+    then the first in column order (the newest report).
+    """
+    def score(i: int) -> tuple[int, int, int]:
+        return (-str(passages[i]["snippet"]).count(LEAD_MARK), practices[i], i)
+
+    return min(range(len(passages)), key=score, default=0)
 
 
 def visit_details(reader: Reader, city: City, sources: Sources,
@@ -236,7 +255,8 @@ def extra_rows(reader: Reader, cities: Sequence[City], sources: Sources,
     details = [visit_details(reader, city, sources, None if only is None else only.get(city.id, set()))
                for city in cities]
     return {
-        kind: [{"municipality": city.name, "code": city.code, "items": d[kind], "empty": not d[kind]}
+        kind: [{"municipality": city.name, "code": city.code, "items": d[kind], "empty": not d[kind],
+                "count": len(d[kind])}
                for city, d in zip(cities, details)]
         for kind in ("figures", "qa", "observations")
     }

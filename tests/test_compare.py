@@ -61,7 +61,8 @@ def test_dx_training_row_holds_what_each_city_said(osaka_kobe: dict[str, Any]) -
 def test_an_empty_cell_says_so(osaka_kobe: dict[str, Any]) -> None:
     found = next(r for g in osaka_kobe["groups"] for r in g["rows"] if r["practice"]["id"] == "kintone")
     osaka = found["cells"][0]
-    assert osaka == {"municipality": "大阪市", "code": "271004", "passages": [], "empty": True}
+    assert osaka == {"municipality": "大阪市", "code": "271004", "passages": [], "empty": True,
+                     "count": 0, "report_count": 0, "lead": 0}
 
 
 def test_rows_are_grouped_by_category_in_taxonomy_order(service: SearchService,

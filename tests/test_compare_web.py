@@ -30,7 +30,7 @@ def test_compare_page_has_a_column_per_city_and_empty_cells(client: FlaskClient)
     assert kintone is not None
     assert "記載なし" in kintone.group() and "kintone" in kintone.group()
     assert 'href="/reports/yokohama-2022-07-digital-committee.txt#v2-p13"' in kintone.group()
-    assert '<section class="sources" id="sources">' in html
+    assert '<section class="sources" id="sources"' in html
 
 
 def test_compare_json_twins_are_the_page_dict(client: FlaskClient) -> None:
