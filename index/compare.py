@@ -11,6 +11,7 @@ of a passage is read for the rows that show it.
 from __future__ import annotations
 
 import functools
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,7 @@ from index.engine import FilterMap, Reader
 from index.practices import mark_mentions
 from index.schema import practice_ids
 from index.tags import ITEM_KINDS
+from kb.municipalities import MunicipalityTable
 from kb.taxonomy import Practice, Taxonomy
 
 MAX_CITIES = 8
@@ -309,6 +311,23 @@ def _query_practices(matches: Mapping[str, dict[str, Any]]) -> set[str]:
 
 def _found_keys(matches: Mapping[str, dict[str, Any]]) -> dict[str, set[tuple[str, str]]]:
     return {name: {(h["file"], h["passage"]) for h in r["hits"]} for name, r in matches.items()}
+
+
+def municipality_suggestions(table: MunicipalityTable, indexed: set[str], query: str,
+                             limit: int = 10) -> list[dict[str, Any]]:
+    """Up to ``limit`` municipalities a city box's text may start: by name, reading or code.
+
+    The reading may be hiragana, katakana or romaji (こうべ, コウベ, kobe); digits
+    (full-width too) are the start of a local-government code (281000, 2810).
+    Those with reports (their codes in ``indexed``) come first, and each says so.
+    """
+    key = unicodedata.normalize("NFKC", query).strip()
+    if not key:
+        return []
+    rows = [m for m in table.all() if m.code.startswith(key)] if key.isdigit() else table.search(key)
+    rows.sort(key=lambda m: m.code not in indexed)
+    return [{"municipality": m.name, "prefecture": m.prefecture, "code": m.code, "kana": m.kana,
+             "indexed": m.code in indexed} for m in rows[:limit]]
 
 
 def split_names(raw: str | Iterable[str]) -> list[str]:

@@ -18,7 +18,7 @@ from flask import Blueprint, Flask, Response, render_template, request, url_for
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
-from index.compare import MAX_CITIES, split_names
+from index.compare import MAX_CITIES, municipality_suggestions, split_names
 from index.export import comparison_csv, comparison_markdown, matrix_csv, qa_csv, qa_markdown
 from webui import get_service
 from webui.views import int_param, ok_json
@@ -201,18 +201,15 @@ def api_matrix() -> Response:
 
 @api.get("/municipalities")
 def api_municipalities() -> Response:
-    """Municipalities whose name or reading starts with ``q``; those with reports first."""
+    """Municipalities whose name, reading or code starts with ``q``; those with reports first."""
     return ok_json(municipality_matches(request.args.get("q", "")))
 
 
 def municipality_matches(query: str) -> dict[str, Any]:
     """The autocomplete dict: up to ten matches, each saying whether reports about it exist."""
     service = get_service()
-    indexed = service.municipalities()
-    rows = service.table.search(query.strip()) if query.strip() else []
-    rows.sort(key=lambda m: m.name not in indexed)
-    items = [{"municipality": m.name, "prefecture": m.prefecture, "code": m.code, "kana": m.kana,
-              "indexed": m.name in indexed} for m in rows[:MAX_SUGGESTIONS]]
+    query = query[:40]
+    items = municipality_suggestions(service.table, service.reader().values("code"), query, MAX_SUGGESTIONS)
     return {"query": query, "items": items}
 
 
