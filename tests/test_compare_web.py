@@ -339,3 +339,15 @@ def test_municipality_autocomplete_by_name_reading_or_code(client: FlaskClient, 
     data = client.get("/api/municipalities?q=" + quote(query)).get_json()
     assert data["ok"] is True and data["query"] == query
     assert (data["items"][0]["municipality"], data["items"][0]["indexed"]) == (name, indexed)
+
+
+@pytest.mark.parametrize(("snippet", "before", "width", "excerpt"), [
+    ("no marks here", 12, 90, "no marks here"),
+    ('a &amp; b <mark class="match">X&lt;Y</mark> c', 3, 8, '… b <mark class="match">X&lt;Y</mark> c'),
+    ('0123456789<mark class="match term0">研修</mark>abc', 4, 8, '…6789<mark class="match term0">研修</mark>ab…'),
+    ("行1\n\n行2", 12, 90, "行1 行2"),
+    ("&lt;script&gt;", 12, 90, "&lt;script&gt;"),
+])
+def test_a_lead_excerpt_starts_a_little_before_the_first_mark(snippet: str, before: int, width: int,
+                                                              excerpt: str) -> None:
+    assert str(webui_compare.lead_excerpt(snippet, before, width)) == excerpt

@@ -40,7 +40,8 @@ REPORTS_SHOWN = 3
 EXCERPT_CHARS = 90
 """Characters of the most telling passage a compact cell shows, from a little before its first mark."""
 
-_MARK = re.compile(r'<mark class="match">(.*?)</mark>', re.DOTALL)
+_SPACES = re.compile(r"\s+")
+_MARK = re.compile(r'(<mark class="[\w -]*">)(.*?)</mark>', re.DOTALL)
 
 
 def _cities(args: MultiDict[str, str]) -> list[str]:
@@ -306,22 +307,22 @@ def compact_sources(result: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 def lead_excerpt(snippet: str, before: int = 12, width: int = EXCERPT_CHARS) -> Markup:
     """A one-line excerpt of a marked snippet: ``width`` characters from ``before`` ahead of its first mark."""
-    pieces: list[tuple[str, bool]] = []
+    pieces: list[tuple[str, str]] = []  # (text, the mark tag that opens it or "")
     last = 0
     for match in _MARK.finditer(snippet):
-        pieces += [(html.unescape(snippet[last:match.start()]), False), (html.unescape(match.group(1)), True)]
+        pieces += [(html.unescape(snippet[last:match.start()]), ""), (html.unescape(match.group(2)), match.group(1))]
         last = match.end()
-    pieces.append((html.unescape(snippet[last:]), False))
-    pieces = [(" ".join(text.split()) if not marked else text, marked) for text, marked in pieces]
-    first = next((sum(len(t) for t, _ in pieces[:i]) for i, (_, m) in enumerate(pieces) if m), 0)
+    pieces.append((html.unescape(snippet[last:]), ""))
+    pieces = [(text if tag else _SPACES.sub(" ", text), tag) for text, tag in pieces]
+    first = next((sum(len(t) for t, _ in pieces[:i]) for i, (_, tag) in enumerate(pieces) if tag), 0)
     start = max(first - before, 0)
     out, pos = ["…" if start else ""], 0
-    for text, marked in pieces:
+    for text, tag in pieces:
         part = text[max(start - pos, 0):max(start + width - pos, 0)]
         pos += len(text)
         if part:
             escaped = html.escape(part, quote=False)
-            out.append(f'<mark class="match">{escaped}</mark>' if marked else escaped)
+            out.append(f"{tag}{escaped}</mark>" if tag else escaped)
     if pos > start + width:
         out.append("…")
     return Markup("".join(out))
