@@ -11,6 +11,7 @@ of a passage is read for the rows that show it.
 from __future__ import annotations
 
 import functools
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,7 @@ from index.engine import FilterMap, Reader
 from index.practices import mark_mentions
 from index.schema import practice_ids
 from index.tags import ITEM_KINDS
+from kb.municipalities import MunicipalityTable
 from kb.taxonomy import Practice, Taxonomy
 
 MAX_CITIES = 8
@@ -29,6 +31,9 @@ MATCHES_PER_CITY = 5
 
 FEW_PRACTICES = 8
 """Up to this many practices shown, a column reads only the passages naming them."""
+
+LEAD_MARK = '<mark class="match">'
+"""How a cited passage's snippet marks a mention of its practice."""
 
 NO_RECORD = "記載なし"
 """What an empty cell says."""
@@ -192,9 +197,25 @@ def _row(practice: Practice, cities: Sequence[City], cells: Mapping[str, Mapping
          taxonomy: Taxonomy, sources: Sources) -> dict[str, Any]:
     row = []
     for city in cities:
-        passages = [evidence(p, practice, taxonomy, sources) for p in cells[city.id].get(practice.id, ())]
-        row.append({"municipality": city.name, "code": city.code, "passages": passages, "empty": not passages})
+        found = cells[city.id].get(practice.id, ())
+        passages = [evidence(p, practice, taxonomy, sources) for p in found]
+        row.append({"municipality": city.name, "code": city.code, "passages": passages, "empty": not passages,
+                    "count": len(passages), "report_count": len({p["file"] for p in passages}),
+                    "lead": lead_passage(passages, [len(practice_ids(p)) for p in found])})
     return {"practice": {**practice.to_dict(), "description": practice.description}, "cells": row}
+
+
+def lead_passage(passages: Sequence[Mapping[str, Any]], practices: Sequence[int]) -> int:
+    """The index of a cell's most telling passage (0 for an empty cell).
+
+    The passage that mentions the practice most often; among equals, the most
+    specific one (naming the fewest practices, ``practices[i]`` for passage i),
+    then the first in column order (the newest report).
+    """
+    def score(i: int) -> tuple[int, int, int]:
+        return (-str(passages[i]["snippet"]).count(LEAD_MARK), practices[i], i)
+
+    return min(range(len(passages)), key=score, default=0)
 
 
 def visit_details(reader: Reader, city: City, sources: Sources,
@@ -236,7 +257,8 @@ def extra_rows(reader: Reader, cities: Sequence[City], sources: Sources,
     details = [visit_details(reader, city, sources, None if only is None else only.get(city.id, set()))
                for city in cities]
     return {
-        kind: [{"municipality": city.name, "code": city.code, "items": d[kind], "empty": not d[kind]}
+        kind: [{"municipality": city.name, "code": city.code, "items": d[kind], "empty": not d[kind],
+                "count": len(d[kind])}
                for city, d in zip(cities, details)]
         for kind in ("figures", "qa", "observations")
     }
@@ -289,6 +311,23 @@ def _query_practices(matches: Mapping[str, dict[str, Any]]) -> set[str]:
 
 def _found_keys(matches: Mapping[str, dict[str, Any]]) -> dict[str, set[tuple[str, str]]]:
     return {name: {(h["file"], h["passage"]) for h in r["hits"]} for name, r in matches.items()}
+
+
+def municipality_suggestions(table: MunicipalityTable, indexed: set[str], query: str,
+                             limit: int = 10) -> list[dict[str, Any]]:
+    """Up to ``limit`` municipalities a city box's text may start: by name, reading or code.
+
+    The reading may be hiragana, katakana or romaji (こうべ, コウベ, kobe); digits
+    (full-width too) are the start of a local-government code (281000, 2810).
+    Those with reports (their codes in ``indexed``) come first, and each says so.
+    """
+    key = unicodedata.normalize("NFKC", query).strip()
+    if not key:
+        return []
+    rows = [m for m in table.all() if m.code.startswith(key)] if key.isdigit() else table.search(key)
+    rows.sort(key=lambda m: m.code not in indexed)
+    return [{"municipality": m.name, "prefecture": m.prefecture, "code": m.code, "kana": m.kana,
+             "indexed": m.code in indexed} for m in rows[:limit]]
 
 
 def split_names(raw: str | Iterable[str]) -> list[str]:

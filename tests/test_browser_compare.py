@@ -56,7 +56,9 @@ def test_search_to_comparison_export_and_memo(page: Any, live_server: str) -> No
     assert "「こうべ」を「神戸市」として比較しました" in page.locator(".notice").all_inner_texts()
     osaka = cell(page, "row-byod", "大阪市")
     assert osaka.locator("mark").first.inner_text() == "BYOD"
-    assert osaka.locator('a[href$="yokohama-2022-07-digital-committee.txt#v1-p4"]').count() == 1
+    # compact: the cell's other passages open in place
+    osaka.get_by_role("button", name=re.compile("さらに表示")).click()
+    assert osaka.locator('.cell-full a[href$="yokohama-2022-07-digital-committee.txt#v1-p4"]').count() == 1
     assert cell(page, "row-byod", "神戸市").inner_text().strip().startswith("記載なし")
     save_screenshot(page, "compare")
 
@@ -113,3 +115,79 @@ def test_home_map_links_to_a_prefecture(page: Any, live_server: str) -> None:
     page.locator('svg a[href*="pref="]').first.click()
     page.wait_for_url(re.compile(r"pref="))
     assert page.locator(".hit").count() > 0
+
+
+def test_compact_comparison_fits_three_screens_and_opens_in_place(page: Any, live_server: str) -> None:
+    page.goto(f"{live_server}/compare?cities=大阪市,神戸市")
+    save_screenshot(page, "compare-compact")
+    assert page.evaluate("document.body.scrollHeight") <= 2750
+    osaka = cell(page, "row-byod", "大阪市")
+    more = osaka.locator(".cell-expand")
+    assert more.get_attribute("role") == "button" and more.inner_text() == "さらに表示（2件）"
+    assert more.get_attribute("aria-expanded") == "false" and not osaka.locator(".cell-full").is_visible()
+    more.click()
+    assert osaka.locator(".cell-full").is_visible() and osaka.locator(".cell-full .cell-passage").count() == 3
+    assert more.get_attribute("aria-expanded") == "true" and more.inner_text() == "閉じる"
+    more.press(" ")
+    assert not osaka.locator(".cell-full").is_visible()
+    assert more.inner_text() == "さらに表示（2件）"
+    # the footnotes are folded until a citation is followed
+    assert not page.locator(".source-list").is_visible()
+    more.click()
+    osaka.locator(".cell-full a.cite").first.click()
+    assert page.locator(".source-list").is_visible()
+    page.get_by_role("link", name="すべての記述を表示").click()
+    page.wait_for_url(re.compile(r"view=full"))
+    assert page.locator("tr#row-byod > td").first.locator(".cell-passage").count() == 3
+    assert page.locator(".source-list").is_visible()
+
+
+def test_a_compact_page_is_as_tall_with_500_reports_as_with_5(page: Any, live_server: str,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from test_compare_web import inflate
+
+    import webui.compare as webui_compare
+
+    real = webui_compare.compare_result
+    heights = []
+    for reports, copies in ((5, 10), (500, 200)):
+        monkeypatch.setattr(webui_compare, "compare_result",
+                            lambda args, r=reports, c=copies: inflate(real(args), r, c))
+        page.goto(f"{live_server}/compare?cities=大阪市,神戸市")
+        heights.append(page.evaluate("document.body.scrollHeight"))
+    assert heights[0] == heights[1]
+
+
+def test_city_boxes_complete_by_reading_with_the_keyboard(page: Any, live_server: str) -> None:
+    page.goto(f"{live_server}/compare")
+    box = page.locator("input[name=city]").first
+    assert box.get_attribute("role") == "combobox" and box.get_attribute("aria-autocomplete") == "list"
+    box.press_sequentially("こうべ")
+    listbox = page.get_by_role("listbox")
+    option = listbox.get_by_role("option").first
+    assert "神戸市" in option.inner_text() and "報告書なし" not in option.inner_text()
+    assert box.get_attribute("aria-expanded") == "true"
+    box.press("ArrowDown")
+    assert option.get_attribute("aria-selected") == "true"
+    assert box.get_attribute("aria-activedescendant") == option.get_attribute("id")
+    box.press("Enter")
+    assert box.input_value() == "神戸市" and box.get_attribute("aria-expanded") == "false"
+    assert page.url.endswith("/compare")  # Enter chose, it did not submit
+    other = page.locator("input[name=city]").nth(1)
+    other.press_sequentially("さっぽろ")
+    sapporo = page.get_by_role("listbox").get_by_role("option").first
+    assert "札幌市" in sapporo.inner_text() and "報告書なし" in sapporo.inner_text()
+    save_screenshot(page, "citybox")
+    other.press("Escape")
+    assert other.get_attribute("aria-expanded") == "false" and other.input_value() == "さっぽろ"
+
+
+def test_a_box_of_several_cities_completes_the_last(page: Any, live_server: str) -> None:
+    page.goto(f"{live_server}/qa")
+    box = page.locator("input[name=cities]")
+    box.fill("大阪市,")
+    box.press_sequentially("281000")
+    page.get_by_role("listbox").get_by_role("option", name=re.compile("神戸市")).wait_for()
+    box.press("ArrowDown")
+    box.press("Enter")
+    assert box.input_value() == "大阪市,神戸市"

@@ -6,10 +6,11 @@ from typing import Any
 
 import pytest
 
-from index.compare import Sources, split_names
+from index.compare import Sources, lead_passage, municipality_suggestions, split_names
 from index.matrix import shade_level
 from index.search import SearchService
 from kb.errors import QueryError
+from kb.municipalities import MunicipalityTable
 
 YOKOHAMA = "yokohama-2022-07-digital-committee.txt"
 
@@ -61,7 +62,8 @@ def test_dx_training_row_holds_what_each_city_said(osaka_kobe: dict[str, Any]) -
 def test_an_empty_cell_says_so(osaka_kobe: dict[str, Any]) -> None:
     found = next(r for g in osaka_kobe["groups"] for r in g["rows"] if r["practice"]["id"] == "kintone")
     osaka = found["cells"][0]
-    assert osaka == {"municipality": "大阪市", "code": "271004", "passages": [], "empty": True}
+    assert osaka == {"municipality": "大阪市", "code": "271004", "passages": [], "empty": True,
+                     "count": 0, "report_count": 0, "lead": 0}
 
 
 def test_rows_are_grouped_by_category_in_taxonomy_order(service: SearchService,
@@ -274,3 +276,56 @@ def test_matrix_rows_are_counted_once_per_index_state(index_dir: Any, monkeypatc
     assert len(calls) == 1
     fresh.matrix(prefecture="大阪府")
     assert len(calls) == 2
+
+
+@pytest.mark.parametrize(("marks", "practices", "lead"), [
+    ([], [], 0),
+    ([1], [3], 0),
+    ([1, 2, 1], [1, 1, 1], 1),      # the most mentions wins
+    ([2, 2], [3, 1], 1),            # then the most specific: fewest practices named
+    ([2, 2, 2], [2, 2, 2], 0),      # then column order: the newest report's first passage
+])
+def test_the_lead_passage_is_the_most_telling(marks: list[int], practices: list[int], lead: int) -> None:
+    passages = [{"snippet": 'x<mark class="match">y</mark>' * n} for n in marks]
+    assert lead_passage(passages, practices) == lead
+
+
+@pytest.mark.parametrize(("practice_id", "city", "passage"), [
+    ("generative-ai", "神戸市", "v1-p9"),
+    ("workstyle-reform", "神戸市", "v2-p23"),
+    ("byod", "大阪市", "v1-p4"),
+])
+def test_cells_name_their_lead_passage_and_counts(osaka_kobe: dict[str, Any], practice_id: str, city: str,
+                                                  passage: str) -> None:
+    found = next(r for g in osaka_kobe["groups"] for r in g["rows"] if r["practice"]["id"] == practice_id)
+    cell = next(c for c in found["cells"] if c["municipality"] == city)
+    assert cell["passages"][cell["lead"]]["passage"] == passage
+    assert cell["count"] == len(cell["passages"])
+    assert cell["report_count"] == len({p["file"] for p in cell["passages"]})
+
+
+@pytest.mark.parametrize(("query", "first", "indexed"), [
+    ("こうべ", "281000", True),
+    ("コウベ", "281000", True),
+    ("kobe", "281000", True),
+    ("神戸", "281000", True),
+    ("281000", "281000", True),
+    ("２８１０００", "281000", True),
+    ("28100", "281000", True),
+    ("さっぽろ", "011002", False),
+    ("011002", "011002", False),
+])
+def test_municipality_suggestions_by_name_reading_or_code(query: str, first: str, indexed: bool) -> None:
+    table = MunicipalityTable.load()
+    items = municipality_suggestions(table, {"281000", "271004"}, query)
+    assert items[0]["code"] == first and items[0]["indexed"] is indexed
+
+
+def test_municipality_suggestions_put_cities_with_reports_first() -> None:
+    table = MunicipalityTable.load()
+    codes = [i["code"] for i in municipality_suggestions(table, {"163431"}, "あさひ")]
+    assert codes[0] == "163431" and "063231" in codes  # 朝日町 of 富山県 (with reports) before that of 山形県
+    assert len(municipality_suggestions(table, set(), "あ")) == 10
+    assert len(municipality_suggestions(table, set(), "あ", limit=3)) == 3
+    assert municipality_suggestions(table, set(), "  ") == []
+    assert municipality_suggestions(table, set(), "999") == []

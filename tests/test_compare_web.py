@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, unquote
 
 import pytest
 from click.testing import CliRunner
 from flask.testing import FlaskClient
 
+import webui.compare as webui_compare
 from webui.cli import main
 
 OSAKA_KOBE = "cities=" + quote("大阪市,神戸市")
@@ -30,7 +33,7 @@ def test_compare_page_has_a_column_per_city_and_empty_cells(client: FlaskClient)
     assert kintone is not None
     assert "記載なし" in kintone.group() and "kintone" in kintone.group()
     assert 'href="/reports/yokohama-2022-07-digital-committee.txt#v2-p13"' in kintone.group()
-    assert '<section class="sources" id="sources">' in html
+    assert '<section class="sources" id="sources"' in html
 
 
 def test_compare_json_twins_are_the_page_dict(client: FlaskClient) -> None:
@@ -228,3 +231,123 @@ def test_one_city_is_a_profile_that_invites_another(client: FlaskClient) -> None
     assert "上の欄に自治体を加えると、横に並べて比較できます。" in html
     assert html.count('class="city-name"') == 1
     assert 'class="chip" href="/compare?cities=%E7%BE%A4%E9%A6%AC%E7%9C%8C"' in page(client, "/compare")
+
+
+def _cell_html(html: str, row_id: str, column: int) -> str:
+    found = re.search(rf'<tr id="{row_id}".*?</tr>', html, re.DOTALL)
+    assert found is not None, row_id
+    return re.findall(r"<td class=\"cell.*?</td>", found.group(), re.DOTALL)[column]
+
+
+def test_the_comparison_is_compact_by_default(client: FlaskClient) -> None:
+    html = page(client, f"/compare?{OSAKA_KOBE}")
+    assert 'class="compare-table is-compact"' in html
+    assert re.search(r'href="/compare\?view=full&amp;cities=[^"]+">すべての記述を表示</a>', html)
+    # 大阪市's BYOD cell: 3 passages of 1 report, the most telling one as a line, the rest held hidden
+    cell = _cell_html(html, "row-byod", 0)
+    assert "3件・1報告書" in cell and "さらに表示（2件）" in cell
+    lead = re.search(r'<p class="cell-lead".*?</p>', cell, re.DOTALL)
+    assert lead is not None and "#v1-p4" in lead.group() and '<mark class="match">BYOD</mark>' in lead.group()
+    hidden = re.search(r'<div class="cell-full" id="([^"]+)" hidden>(.*?)</div>\s*</td>', cell, re.DOTALL)
+    assert hidden is not None and f'aria-controls="{hidden.group(1)}"' in cell
+    assert [a for a in ("#v1-p4", "#v1-p7", "#v1-p14") if a in hidden.group(2)] == ["#v1-p4", "#v1-p7", "#v1-p14"]
+    assert 'class="memo-add"' in hidden.group(2)
+    # a one-passage cell opens its full text; an empty one says so
+    assert "全文を表示" in _cell_html(html, "row-kintone", 1)
+    assert "記載なし" in _cell_html(html, "row-kintone", 0)
+    # extra rows: the first few items, then 「さらに表示」
+    assert "さらに表示（8件）" in _cell_html(html, "row-qa", 1)
+
+
+def test_the_full_view_lists_every_passage(client: FlaskClient) -> None:
+    html = page(client, f"/compare?{OSAKA_KOBE}&view=full")
+    assert 'class="compare-table"' in html and "要約表示に戻る" in html and "さらに表示" not in html
+    cell = _cell_html(html, "row-byod", 0)
+    assert cell.count('class="cell-passage"') == 3 and "hidden" not in cell
+
+
+def test_the_view_changes_neither_the_json_nor_the_exports(client: FlaskClient) -> None:
+    for path in ("/api/compare", "/compare.json", "/compare.csv", "/compare.md"):
+        compact = client.get(f"{path}?{OSAKA_KOBE}&q=BYOD").get_data()
+        assert client.get(f"{path}?{OSAKA_KOBE}&q=BYOD&view=full").get_data() == compact, path
+
+
+def test_a_compact_cell_holds_a_few_passages_and_links_to_the_rest(client: FlaskClient,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(webui_compare, "CELL_HOLDS", 2)
+    html = page(client, f"/compare?{OSAKA_KOBE}")
+    cell = _cell_html(html, "row-generative-ai", 1)
+    assert "6件・1報告書" in cell and "さらに表示（5件）" in cell
+    assert cell.count('class="cell-passage"') == 2
+    link = re.search(r'<p class="cell-beyond"><a href="([^"]+)">ほか4件は検索で見る</a>', cell)
+    assert link is not None
+    assert unquote(link.group(1).replace("&amp;", "&")) == "/search?practice=generative-ai&city=神戸市&pref=兵庫県"
+
+
+def inflate(result: dict[str, Any], reports: int, copies: int) -> dict[str, Any]:
+    """``result`` as if each city had ``reports`` reports and each cell ``copies`` times its passages."""
+    big = copy.deepcopy(result)
+    for city in big["cities"]:
+        first = city["reports"][0]
+        city["reports"] = [{**first, "file": f"r{i}.txt"} for i in range(reports)]
+        city["passages"] *= copies
+    for group in big["groups"]:
+        for row in group["rows"]:
+            for cell in row["cells"]:
+                cell["passages"] = [{**p, "passage": f"{p['passage']}-{i}"}
+                                    for i in range(copies) for p in cell["passages"]]
+                cell["count"] = len(cell["passages"])
+    for kind in ("figures", "qa", "observations"):
+        for cell in big[kind]:
+            cell["items"] = cell["items"] * copies
+            cell["count"] = len(cell["items"])
+    return big
+
+
+def test_the_compact_page_does_not_grow_with_the_reports(client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = webui_compare.compare_result
+
+    def sized(reports: int, copies: int) -> str:
+        monkeypatch.setattr(webui_compare, "compare_result", lambda args: inflate(real(args), reports, copies))
+        return page(client, f"/compare?{OSAKA_KOBE}")
+
+    def shape(html: str) -> list[int]:
+        return [html.count(mark) for mark in ('class="cell-passage"', "<li><time", 'class="cell-figure"',
+                                              'class="qa cell-qa"', 'class="cell-observation"', '<li id="src-')]
+
+    # 5 reports, every cell holding its fill, against 500 reports with 20 times the passages
+    few, many = sized(5, 10), sized(500, 200)
+    assert shape(few) == shape(many)
+    assert "ほか497件の報告書" in many and "ほか2件の報告書" in few
+    assert len(many) < 2 * len(few)
+
+
+@pytest.mark.parametrize(("query", "name", "indexed"), [
+    ("こうべ", "神戸市", True),
+    ("コウベ", "神戸市", True),
+    ("kobe", "神戸市", True),
+    ("Kobe", "神戸市", True),
+    ("281000", "神戸市", True),
+    ("２８１０００", "神戸市", True),
+    ("おおさかし", "大阪市", True),
+    ("271004", "大阪市", True),
+    ("さっぽろ", "札幌市", False),
+    ("sapporo", "札幌市", False),
+])
+def test_municipality_autocomplete_by_name_reading_or_code(client: FlaskClient, query: str, name: str,
+                                                           indexed: bool) -> None:
+    data = client.get("/api/municipalities?q=" + quote(query)).get_json()
+    assert data["ok"] is True and data["query"] == query
+    assert (data["items"][0]["municipality"], data["items"][0]["indexed"]) == (name, indexed)
+
+
+@pytest.mark.parametrize(("snippet", "before", "width", "excerpt"), [
+    ("no marks here", 12, 90, "no marks here"),
+    ('a &amp; b <mark class="match">X&lt;Y</mark> c', 3, 8, '… b <mark class="match">X&lt;Y</mark> c'),
+    ('0123456789<mark class="match term0">研修</mark>abc', 4, 8, '…6789<mark class="match term0">研修</mark>ab…'),
+    ("行1\n\n行2", 12, 90, "行1 行2"),
+    ("&lt;script&gt;", 12, 90, "&lt;script&gt;"),
+])
+def test_a_lead_excerpt_starts_a_little_before_the_first_mark(snippet: str, before: int, width: int,
+                                                              excerpt: str) -> None:
+    assert str(webui_compare.lead_excerpt(snippet, before, width)) == excerpt

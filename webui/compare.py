@@ -7,15 +7,18 @@ Each page renders the dict its JSON twin returns (``/compare.json`` and
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
 import jaconv
 from flask import Blueprint, Flask, Response, render_template, request, url_for
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
-from index.compare import MAX_CITIES, split_names
+from index.compare import MAX_CITIES, municipality_suggestions, split_names
 from index.export import comparison_csv, comparison_markdown, matrix_csv, qa_csv, qa_markdown
 from webui import get_service
 from webui.views import int_param, ok_json
@@ -24,6 +27,21 @@ pages = Blueprint("compare", __name__)
 api = Blueprint("compare_api", __name__, url_prefix="/api")
 
 MAX_SUGGESTIONS = 10
+
+CELL_HOLDS = 10
+"""Passages a cell of the compact view holds (its most telling one first); the rest are searched for."""
+
+ITEMS_SHOWN = {"figures": 3, "qa": 1, "observations": 1}
+"""Items of each extra row a compact cell shows before 「さらに表示」 (it holds up to :data:`CELL_HOLDS`)."""
+
+REPORTS_SHOWN = 3
+"""Reports listed under a city's name in the compact view."""
+
+EXCERPT_CHARS = 90
+"""Characters of the most telling passage a compact cell shows, from a little before its first mark."""
+
+_SPACES = re.compile(r"\s+")
+_MARK = re.compile(r'(<mark class="[\w -]*">)(.*?)</mark>', re.DOTALL)
 
 
 def _cities(args: MultiDict[str, str]) -> list[str]:
@@ -86,9 +104,10 @@ def _file_name(result: Mapping[str, Any], suffix: str) -> str:
 
 @pages.get("/compare")
 def compare() -> str:
-    """Cities side by side; without cities, the form and some suggestions."""
+    """Cities side by side (compact, or every passage with ``view=full``); without cities, the form."""
     result = compare_result(request.args) if _cities(request.args) else None
-    return render_template("compare.html", result=result, suggestions=suggestions(),
+    full = request.args.get("view", "") == "full"
+    return render_template("compare.html", result=result, suggestions=suggestions(), full=full,
                            categories=get_service().taxonomy.categories, max_cities=MAX_CITIES)
 
 
@@ -183,18 +202,15 @@ def api_matrix() -> Response:
 
 @api.get("/municipalities")
 def api_municipalities() -> Response:
-    """Municipalities whose name or reading starts with ``q``; those with reports first."""
+    """Municipalities whose name, reading or code starts with ``q``; those with reports first."""
     return ok_json(municipality_matches(request.args.get("q", "")))
 
 
 def municipality_matches(query: str) -> dict[str, Any]:
     """The autocomplete dict: up to ten matches, each saying whether reports about it exist."""
     service = get_service()
-    indexed = service.municipalities()
-    rows = service.table.search(query.strip()) if query.strip() else []
-    rows.sort(key=lambda m: m.name not in indexed)
-    items = [{"municipality": m.name, "prefecture": m.prefecture, "code": m.code, "kana": m.kana,
-              "indexed": m.name in indexed} for m in rows[:MAX_SUGGESTIONS]]
+    query = query[:40]
+    items = municipality_suggestions(service.table, service.reader().values("code"), query, MAX_SUGGESTIONS)
     return {"query": query, "items": items}
 
 
@@ -263,9 +279,62 @@ def cell_memo(city: Mapping[str, Any], practice: str, passages: list[Mapping[str
             "sources": sources}
 
 
+def compact_cell(cell: Mapping[str, Any], key: str = "passages", shown: int = 1) -> dict[str, Any]:
+    """What a compact cell holds: its ``shown`` first entries (the most telling first), the rest up to
+    :data:`CELL_HOLDS`, how many more it has, and how many it does not hold."""
+    entries = list(cell.get(key) or [])
+    lead = int(cell.get("lead") or 0) if entries else 0
+    ordered = [*entries[lead:lead + 1], *entries[:lead], *entries[lead + 1:]]
+    held = ordered[:max(CELL_HOLDS, shown)]
+    return {"shown": held[:shown], "rest": held[shown:], "held": held,
+            "more": max(len(entries) - shown, 0), "beyond": len(entries) - len(held)}
+
+
+def compact_sources(result: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The sources the compact page cites: those of the passages and items its cells hold."""
+    cited: set[int] = set()
+    for cell in result.get("matches") or []:
+        cited.update(p["source"] for p in cell["passages"])
+    for group in result.get("groups") or []:
+        for row in group["rows"]:
+            for cell in row["cells"]:
+                cited.update(p["source"] for p in compact_cell(cell)["held"])
+    for kind, shown in ITEMS_SHOWN.items():
+        for cell in result.get(kind) or []:
+            cited.update(i["source"] for i in compact_cell(cell, "items", shown)["held"])
+    return [s for s in result.get("sources") or [] if s["n"] in cited]
+
+
+def lead_excerpt(snippet: str, before: int = 12, width: int = EXCERPT_CHARS) -> Markup:
+    """A one-line excerpt of a marked snippet: ``width`` characters from ``before`` ahead of its first mark."""
+    pieces: list[tuple[str, str]] = []  # (text, the mark tag that opens it or "")
+    last = 0
+    for match in _MARK.finditer(snippet):
+        pieces += [(html.unescape(snippet[last:match.start()]), ""), (html.unescape(match.group(2)), match.group(1))]
+        last = match.end()
+    pieces.append((html.unescape(snippet[last:]), ""))
+    pieces = [(text if tag else _SPACES.sub(" ", text), tag) for text, tag in pieces]
+    first = next((sum(len(t) for t, _ in pieces[:i]) for i, (_, tag) in enumerate(pieces) if tag), 0)
+    start = max(first - before, 0)
+    out, pos = ["…" if start else ""], 0
+    for text, tag in pieces:
+        part = text[max(start - pos, 0):max(start + width - pos, 0)]
+        pos += len(text)
+        if part:
+            escaped = html.escape(part, quote=False)
+            out.append(f"{tag}{escaped}</mark>" if tag else escaped)
+    if pos > start + width:
+        out.append("…")
+    return Markup("".join(out))
+
+
 def register(app: Flask) -> None:
     """Attach the comparison blueprints and their template helpers."""
     app.register_blueprint(pages)
     app.register_blueprint(api)
-    for helper in (compare_url_for_result, compare_params, matrix_params, memo_item, cell_memo):
+    for helper in (compare_url_for_result, compare_params, matrix_params, memo_item, cell_memo,
+                   compact_cell, compact_sources):
         app.add_template_global(helper, helper.__name__)
+    app.add_template_filter(lead_excerpt, "lead_excerpt")
+    app.add_template_global(ITEMS_SHOWN, "ITEMS_SHOWN")
+    app.add_template_global(REPORTS_SHOWN, "REPORTS_SHOWN")
