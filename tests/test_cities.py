@@ -363,3 +363,13 @@ def test_cli_reports_unknown_cities(runner: CliRunner, index_dir: Path) -> None:
     result = runner.invoke(main, ["city", "ほげほげ", "--index", str(index_dir)])
     assert result.exit_code == 1
     assert "エラー: city の「ほげほげ」は市区町村として見つかりません" in result.output
+
+
+@pytest.mark.parametrize("url", [
+    "/compare?cities=" + quote("大阪市,神戸市"),
+    "/qa?q=BYOD&cities=" + quote("大阪市,神戸市"),
+])
+def test_comparison_columns_link_to_the_city_pages(client: FlaskClient, url: str) -> None:
+    page = html(client, url)
+    assert f'<a class="city-link" href="/cities/{OSAKA}">大阪市</a>' in page
+    assert '<a class="city-link" href="/cities/281000">神戸市</a>' in page
