@@ -256,6 +256,30 @@ def start_views(service: Any) -> dict[str, Any]:
             "reports": first["reports"], "listed": len(first["files"]), "pages": first["pages"]}
 
 
+def city_views(service: Any) -> dict[str, Any]:
+    """The municipality page of the most-visited municipality, and a search scoped by naming it."""
+    code = service.search("DX", limit=1)["hits"][0]["code"]
+    name = service.table.by_code(code).name
+    cold = time.perf_counter()
+    page = service.city(code)
+    first_ms = (time.perf_counter() - cold) * 1000
+    return {"city": name, "visits": page["total"]["visits"], "passages": page["total"]["passages"], "first_ms": round(first_ms, 1),
+            "page": timed(lambda: service.city(code), 3),
+            "scoped_search": timed(lambda: service.search(f"{name} 研修"), 5)}
+
+
+def export_view(service: Any, target: Path) -> dict[str, Any]:
+    """``dxkb export --sqlite`` of the whole index: time and size."""
+    from index.dump import write_sqlite
+
+    started = time.perf_counter()
+    counts = write_sqlite(service.reader(), target)
+    seconds = time.perf_counter() - started
+    size = target.stat().st_size / 1e6
+    target.unlink()
+    return {"seconds": round(seconds, 2), "mb": round(size, 1), "rows": counts}
+
+
 def query_phase(index_dir: Path, queries: list[str]) -> dict[str, Any]:
     """Open the index, run the searches, comparisons and catalogue; with this process's peak RSS."""
     from index.search import SearchService
@@ -268,6 +292,8 @@ def query_phase(index_dir: Path, queries: list[str]) -> dict[str, Any]:
     result["practices"] = catalogue_views(service)
     result["rescoring_top10"] = rescoring_agreement(service, queries[:RESCORING_QUERIES])
     result["start_page"] = start_views(service)
+    result["city_page"] = city_views(service)
+    result["export"] = export_view(service, index_dir.parent / "bench-export.sqlite")
     result["query_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     return result
 

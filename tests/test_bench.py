@@ -79,6 +79,8 @@ def test_run_prints_the_figures(tmp_path: Path) -> None:
         assert figures["build"]["returncode"] == 0 and figures["index_mb"] > 0
         assert figures["search_library"]["n"] == result["queries"]
         assert figures["practices"]["catalogue"]["p50_ms"] >= 0 and figures["query_peak_rss_mb"] > 0
+        assert figures["city_page"]["visits"] > 0 and figures["city_page"]["scoped_search"]["p50_ms"] >= 0
+        assert figures["export"]["rows"]["passages"] == figures["build"]["passages"]
 
 
 def test_run_refuses_data_folder() -> None:
