@@ -7,8 +7,9 @@ unfinished transaction back).
 
 Tables
 ------
-``reports``: one row per file (its parse as JSON and the SHA-256 of its
-bytes).  ``passages``: one row per passage with its stored fields; facets
+``reports``: one row per file (its parse as JSON, the SHA-256 of its
+bytes, its copy-detection ``signature`` and, for a copy, ``copy_of``; see
+:mod:`kb.copies`); ``report_keys`` its blocking keys.  ``passages``: one row per passage with its stored fields; facets
 are counted over it.  ``fts``: a contentless FTS5 table whose rowid is the
 passage's, with two columns, ``text`` and ``heading``.  Beside them the
 writer keeps, in the same transaction, what the counted views read instead
@@ -67,7 +68,7 @@ from kb.taxonomy import default_taxonomy
 T = TypeVar("T")
 
 DB_NAME = "dxkb.sqlite"
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 TOKENIZER = "dxkb"
 POSITION_SEP = "\x1e"
 COLOCATED_SEP = "\x1f"
@@ -87,7 +88,10 @@ PASSAGE_FIELDS: tuple[str, ...] = (
     "id", "file", "passage", "text", "heading", "title", "body", "council", "municipality",
     "prefecture", "code", "date", "year", "section", "practice", "ord", "source",
 )
-REPORT_FIELDS: tuple[str, ...] = ("file", "title", "body", "council", "sha256", "source", "report_json")
+REPORT_FIELDS: tuple[str, ...] = ("file", "title", "body", "council", "sha256", "source", "report_json",
+                                   "signature", "rank", "copy_of")
+SUMMARY_FIELDS: tuple[str, ...] = tuple(f for f in REPORT_FIELDS if f not in ("report_json", "signature"))
+"""What :meth:`SqliteReader.report_summaries` gives of each report."""
 _FILTERABLE = frozenset({"file", "municipality", "prefecture", "code", "year", "section", "practice"})
 _FACET_SQL = ", ".join(FACET_FIELDS)
 
@@ -127,6 +131,9 @@ _FTS_COLUMNS = ", ".join(COLUMNS)
 _SCHEMA = f"""
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE reports({_REPORT_COLUMNS});
+CREATE INDEX reports_copy_of ON reports(copy_of);
+CREATE TABLE report_keys(key TEXT NOT NULL, file TEXT NOT NULL, PRIMARY KEY (key, file)) WITHOUT ROWID;
+CREATE INDEX report_keys_file ON report_keys(file);
 CREATE TABLE passages(rowid INTEGER PRIMARY KEY, {_PASSAGE_COLUMNS}, spans BLOB);
 CREATE INDEX passages_file ON passages(file, passage);
 CREATE INDEX passages_municipality ON passages(municipality);
@@ -812,17 +819,33 @@ class SqliteReader:
                  "order": order, "passage": passage, "item": item}
                 for (file, passage, visit, municipality, code, kind, order, _), item in zip(rows, parsed)]
 
-    def report_summaries(self, offset: int = 0, limit: int | None = None) -> list[dict[str, Any]]:
+    def report_summaries(self, offset: int = 0, limit: int | None = None, *,
+                         originals: bool = False) -> list[dict[str, Any]]:
         """See :meth:`index.engine.Reader.report_summaries`."""
+        where = "WHERE copy_of = ''" if originals else ""
+        rows = self.con.execute(f"SELECT {', '.join(SUMMARY_FIELDS)} FROM reports {where} "
+                                "ORDER BY file LIMIT ? OFFSET ?", (-1 if limit is None else limit, offset))
+        return [{"id": row[0], "kind": "report", **dict(zip(SUMMARY_FIELDS, row))} for row in rows]
+
+    def report_count(self, *, originals: bool = False) -> int:
+        """See :meth:`index.engine.Reader.report_count`."""
+        row = self.con.execute("SELECT count(*) FROM reports" + (" WHERE copy_of = ''" if originals else "")
+                               ).fetchone()
+        return int(row[0]) if row else 0
+
+    def similar_reports(self, keys: Sequence[str]) -> list[dict[str, Any]]:
+        """See :meth:`index.engine.Reader.similar_reports`: looked up in ``report_keys``."""
         names = [f for f in REPORT_FIELDS if f != "report_json"]
-        rows = self.con.execute(f"SELECT {', '.join(names)} FROM reports ORDER BY file LIMIT ? OFFSET ?",
-                                (-1 if limit is None else limit, offset))
+        marks = ", ".join("?" for _ in keys)
+        rows = self.con.execute(f"SELECT {', '.join(names)} FROM reports WHERE file IN "
+                                f"(SELECT file FROM report_keys WHERE key IN ({marks})) ORDER BY file", list(keys))
         return [{"id": row[0], "kind": "report", **dict(zip(names, row))} for row in rows]
 
-    def report_count(self) -> int:
-        """See :meth:`index.engine.Reader.report_count`."""
-        row = self.con.execute("SELECT count(*) FROM reports").fetchone()
-        return int(row[0]) if row else 0
+    def copies(self, file: str, limit: int | None = None) -> list[str]:
+        """See :meth:`index.engine.Reader.copies`."""
+        rows = self.con.execute("SELECT file FROM reports WHERE copy_of = ? ORDER BY file LIMIT ?",
+                                (file, -1 if limit is None else limit))
+        return [str(row[0]) for row in rows]
 
     def values(self, field: str) -> set[str]:
         """See :meth:`index.engine.Reader.values`."""
@@ -888,6 +911,8 @@ class SqliteWriter:
         self.delete(report["file"])
         self.con.execute(f"INSERT INTO reports({', '.join(REPORT_FIELDS)}) VALUES ({', '.join('?' * len(REPORT_FIELDS))})",
                          [str(report.get(f, "")) for f in REPORT_FIELDS])
+        self.con.executemany("INSERT OR IGNORE INTO report_keys VALUES (?, ?)",
+                             [(key, report["file"]) for key in str(report.get("keys") or "").split()])
         terms = prepared if prepared is not None else SqliteEngine().prepare(passages)
         insert = (f"INSERT INTO passages({', '.join(PASSAGE_FIELDS)}, spans) "
                   f"VALUES ({', '.join('?' * len(PASSAGE_FIELDS))}, ?)")
@@ -952,6 +977,7 @@ class SqliteWriter:
                              (file,))
         self.con.execute("DELETE FROM passages WHERE file = ?", (file,))
         self.con.execute("DELETE FROM reports WHERE file = ?", (file,))
+        self.con.execute("DELETE FROM report_keys WHERE file = ?", (file,))
 
     def commit(self) -> None:
         """See :meth:`index.engine.Writer.commit`."""
