@@ -37,14 +37,17 @@ from dataclasses import dataclass
 
 SHINGLE = 5
 """Characters per shingle."""
-PERMUTATIONS = 64
+PERMUTATIONS = 128
 """MinHash values per report."""
-BAND_ROWS = 4
-"""MinHash values per LSH band: 16 bands; a pair at similarity 0.8 shares one with probability 0.9996."""
+BANDS = 16
+BAND_ROWS = 5
+"""MinHash values per LSH band (the first BANDS × BAND_ROWS values make the bands).
+
+A pair at similarity 0.8 shares a band with probability 0.998, at 0.3 with 0.04."""
 THRESHOLD = 0.5
 """Estimated shingle Jaccard similarity from which two reports are copies (see the module docstring)."""
 
-_BIN_BITS = 6  # 2**6 == PERMUTATIONS bins
+_BIN_BITS = 7  # 2**7 == PERMUTATIONS bins
 _LOW = (1 << (64 - _BIN_BITS)) - 1
 _FORMAT_RANK = {"txt": 0, "html": 1, "docx": 2, "pdf": 3}
 
@@ -64,7 +67,7 @@ class Signature:
     def blocking_keys(self) -> list[str]:
         """Blocking keys: the fingerprint and one per LSH band."""
         step = 8 * BAND_ROWS
-        bands = [self.minhash[i:i + step] for i in range(0, len(self.minhash), step)]
+        bands = [self.minhash[i:i + step] for i in range(0, BANDS * step, step)]
         return [f"f{self.fingerprint[:16]}"] + [
             f"b{n}-" + hashlib.blake2b(band, digest_size=6).hexdigest() for n, band in enumerate(bands)]
 
