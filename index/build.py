@@ -7,7 +7,9 @@ changed file twice: once for its copy-detection signature (read and repair
 only, see :mod:`kb.copies`), then, once the groups of copies are known
 (:mod:`index.copies`), to parse it; a copy is stored as a report document
 without passages (``copy_of``), and a copy whose original goes is promoted
-and parsed again from its file. One bad file is reported and
+and parsed again from its file.  Originals are parsed and written first: when
+one fails to parse, its group is worked out again without it (it keeps its
+last indexed version, as any failed file does), so its copy takes its place. One bad file is reported and
 the rest of the ingest goes on; everything is written in one commit, so an
 interrupted build leaves the previous index as it was.
 """
@@ -351,13 +353,45 @@ def _ingest(
 ) -> None:
     signed = list(tqdm(ordered_map(_sign, jobs, None, processes), total=len(jobs), desc="照合",
                        unit="件", disable=not progress))
-    plan = _plan_copies(reader, signed, indexed, removed)
-    todo = _parse_jobs(signed, plan, summary)
-    todo += _restatus(writer, reader, plan, {s.path.name for s in signed if s.signature}, indexed, summary)
-    context = (table or MunicipalityTable.load(), engine)
-    prepared = ordered_map(_prepare_for_engine, todo, context, processes)
-    for item in tqdm(prepared, total=len(todo), desc="索引作成", unit="件", disable=not progress):
-        _apply(writer, item, summary)
+    summary.failed.extend(s.failure for s in signed if s.failure)
+    usable = [s for s in signed if not s.failure]
+    write = _Write(writer, (table or MunicipalityTable.load(), engine), processes, progress, summary)
+    failed: set[str] = set()
+    while True:
+        # Originals first: when one fails to parse, its copies are grouped again without it
+        # (a failed file keeps its last indexed version, as any failed file does).
+        plan = _plan_copies(reader, [s for s in usable if s.path.name not in failed], indexed, removed)
+        jobs_now = _parse_jobs(usable, plan, indexed, failed)
+        newly = write([j for j in jobs_now if not j.copy_of])
+        if not newly & set(plan.values()):
+            break
+        failed |= newly
+    write([j for j in jobs_now if j.copy_of])
+    _retarget(writer, reader, plan, {j.path.name for j in jobs_now}, indexed, summary)
+    for item in usable:
+        stored = item.previous.copy_of if item.previous else ""
+        if item.signature is None and plan.get(item.path.name, stored) == stored:
+            summary.skipped.append(item.path.name)
+
+
+class _Write:
+    """Parse jobs in worker processes and write them, each file at most once per build."""
+
+    def __init__(self, writer: Writer, context: tuple[MunicipalityTable, Engine], processes: int,
+                 progress: bool, summary: BuildSummary) -> None:
+        self.writer, self.context, self.processes = writer, context, processes
+        self.progress, self.summary = progress, summary
+        self.done: set[str] = set()
+
+    def __call__(self, jobs: list[_Job]) -> set[str]:
+        """Write the jobs not written yet; the names of those that failed."""
+        todo = [j for j in jobs if j.path.name not in self.done]
+        self.done.update(j.path.name for j in todo)
+        before = len(self.summary.failed)
+        prepared = ordered_map(_prepare_for_engine, todo, self.context, self.processes)
+        for item in tqdm(prepared, total=len(todo), desc="索引作成", unit="件", disable=not self.progress):
+            _apply(self.writer, item, self.summary)
+        return {Path(f.file).name for f in self.summary.failed[before:]}
 
 
 def _plan_copies(reader: Reader | None, signed: list[_Signed], indexed: dict[str, _Indexed],
@@ -379,31 +413,25 @@ def _plan_copies(reader: Reader | None, signed: list[_Signed], indexed: dict[str
     return resolve(finder, seeds)
 
 
-def _parse_jobs(signed: list[_Signed], plan: dict[str, str], summary: BuildSummary) -> list[_Job]:
-    """The new and changed files to parse, each an original or a copy; failures and unchanged files noted."""
-    todo: list[_Job] = []
-    for item in signed:
-        key = item.path.name
-        if item.failure:
-            summary.failed.append(item.failure)
-        elif item.signature is None:
-            if key not in plan or plan[key] == (item.previous.copy_of if item.previous else ""):
-                summary.skipped.append(key)
-        else:
-            todo.append(_Job(item.path, item.previous, item.sha256, plan.get(key, ""), item.signature, item.rank))
+def _parse_jobs(signed: list[_Signed], plan: dict[str, str], indexed: dict[str, _Indexed],
+                failed: set[str]) -> list[_Job]:
+    """The files to parse: new and changed ones (originals or copies) and stored copies promoted."""
+    todo = [_Job(s.path, s.previous, s.sha256, plan.get(s.path.name, ""), s.signature, s.rank)
+            for s in signed if s.signature is not None and s.path.name not in failed]
+    fresh = {j.path.name for j in todo}
+    for file, copy_of in sorted(plan.items()):
+        entry = indexed.get(file)
+        if not copy_of and file not in fresh and entry is not None and entry.copy_of:
+            todo.append(_Job(Path(entry.source), entry, entry.sha256, promoted=True))
     return todo
 
 
-def _restatus(writer: Writer, reader: Reader | None, plan: dict[str, str], fresh: set[str],
-              indexed: dict[str, _Indexed], summary: BuildSummary) -> list[_Job]:
-    """Stored reports whose place in a group changed: copies re-pointed now, promoted ones to parse."""
-    promote: list[_Job] = []
+def _retarget(writer: Writer, reader: Reader | None, plan: dict[str, str], parsed: set[str],
+              indexed: dict[str, _Indexed], summary: BuildSummary) -> None:
+    """Stored reports that become copies, or copies of another original: their documents re-pointed."""
     for file, copy_of in sorted(plan.items()):
         entry = indexed.get(file)
-        if file in fresh or entry is None or reader is None or entry.copy_of == copy_of:
-            continue
-        if not copy_of:
-            promote.append(_Job(Path(entry.source), entry, entry.sha256, promoted=True))
+        if not copy_of or file in parsed or entry is None or reader is None or entry.copy_of == copy_of:
             continue
         doc = reader.report(file)
         if doc is None:
@@ -412,7 +440,6 @@ def _restatus(writer: Writer, reader: Reader | None, plan: dict[str, str], fresh
         doc.update(copy_of=copy_of, keys=" ".join(sign.blocking_keys()) if sign else "")
         writer.replace(doc, [], None)
         summary.copies.append(CopyRecord(file, copy_of))
-    return promote
 
 
 @dataclass

@@ -194,6 +194,27 @@ def test_an_original_changed_away_promotes_its_copy(engine: str, tmp_path: Path)
     assert {f: c for f, (c, _) in _state(tmp_path / "index", engine).items()} == {TAMA: "", SJIS: ""}
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+def test_an_original_that_fails_to_parse_leaves_its_copy_the_original(
+    engine: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from index import build
+
+    parse = build.parse_file
+
+    def choke(path: Path, table: Any = None) -> Any:
+        if path.name == TXT:
+            raise RuntimeError("parser bug")
+        return parse(path, table)
+
+    monkeypatch.setattr(build, "parse_file", choke)
+    folder = _folder(tmp_path, HTML, TXT)
+    summary = build_index([folder], tmp_path / "index", engine=engine, jobs=1)
+    assert [Path(f.file).name for f in summary.failed] == [TXT] and summary.added == [HTML]
+    assert summary.copies == [] and summary.passages > 10
+    assert _state(tmp_path / "index", engine) == {HTML: ("", summary.passages)}
+
+
 # ---------------------------------------------------------------- the bundled index
 
 
