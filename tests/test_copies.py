@@ -255,7 +255,7 @@ def test_report_pages_link_the_copies(client: FlaskClient) -> None:
     page = client.get(f"/reports/{HTML}").get_data(as_text=True)
     assert f'<a href="/reports/{TXT}">{TXT}</a> と同じ内容のため、写しとして登録しています' in page
     page = client.get(f"/reports/{TXT}").get_data(as_text=True)
-    assert "<dt>同じ内容の報告書</dt>" in page and f'<a href="/reports/{HTML}">{HTML}</a>（写し）' in page
+    assert "<dt>写し</dt>" in page and f'同じ内容の報告書: <a href="/reports/{HTML}">{HTML}</a>' in page
     start = client.get("/").get_data(as_text=True)
     assert "同じ内容の別ファイル（写し）が2件あります" in start and f">{HTML}<" not in start
 
