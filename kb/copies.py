@@ -54,6 +54,7 @@ THRESHOLD = 0.8
 
 _BIN_BITS = 7  # 2**7 == PERMUTATIONS bins
 _LOW = (1 << (64 - _BIN_BITS)) - 1
+_VALUE_BYTES = 4
 _FORMAT_RANK = {"txt": 0, "html": 1, "docx": 2, "pdf": 3}
 
 
@@ -63,15 +64,15 @@ class Signature:
 
     fingerprint: str
     minhash: bytes
-    """:data:`PERMUTATIONS` values of 8 bytes (bytes, not ints: a build keeps one per new report)."""
+    """:data:`PERMUTATIONS` values of 4 bytes (bytes, not ints: a build keeps one per new report)."""
 
     def values(self) -> list[bytes]:
         """The MinHash values."""
-        return [self.minhash[i:i + 8] for i in range(0, len(self.minhash), 8)]
+        return [self.minhash[i:i + _VALUE_BYTES] for i in range(0, len(self.minhash), _VALUE_BYTES)]
 
     def blocking_keys(self) -> list[str]:
         """Blocking keys: the fingerprint and one per LSH band."""
-        step = 8 * BAND_ROWS
+        step = _VALUE_BYTES * BAND_ROWS
         bands = [self.minhash[i:i + step] for i in range(0, BANDS * step, step)]
         return [f"f{self.fingerprint[:16]}"] + [
             f"b{n}-" + hashlib.blake2b(band, digest_size=6).hexdigest() for n, band in enumerate(bands)]
@@ -88,7 +89,7 @@ class Signature:
             minhash = bytes.fromhex(parts[1]) if len(parts) == 2 else b""
         except ValueError:
             return None
-        return cls(parts[0], minhash) if len(minhash) == 8 * PERMUTATIONS else None
+        return cls(parts[0], minhash) if len(minhash) == _VALUE_BYTES * PERMUTATIONS else None
 
 
 def normalise(text: str) -> str:
@@ -124,15 +125,20 @@ def one_permutation(hashes: Iterable[int]) -> bytes:
             mins[b] = low
     filled = [(n, v) for n, v in enumerate(mins) if v is not None]
     if not filled:
-        return ((_LOW + 1).to_bytes(8, "big")) * PERMUTATIONS
+        return _fold(_LOW + 1) * PERMUTATIONS
     out = bytearray()
     for n, v in enumerate(mins):
         if v is None:
             # The next filled bin round the ring, told apart by how far it is.
             m, w = next(((m, w) for m, w in filled if m > n), filled[0])
             v = w + ((m - n) % PERMUTATIONS << (64 - _BIN_BITS))
-        out += v.to_bytes(8, "big")
+        out += _fold(v)
     return bytes(out)
+
+
+def _fold(value: int) -> bytes:
+    """A bin's minimum as 4 bytes: two different minima look equal once in 4 billion."""
+    return ((value ^ (value >> 32)) & 0xFFFFFFFF).to_bytes(_VALUE_BYTES, "big")
 
 
 def similarity(a: Signature, b: Signature) -> float:
