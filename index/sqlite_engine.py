@@ -9,7 +9,8 @@ Tables
 ------
 ``reports``: one row per file (its parse as JSON, the SHA-256 of its
 bytes, its copy-detection ``signature`` and, for a copy, ``copy_of``; see
-:mod:`kb.copies`); ``report_keys`` its blocking keys.  ``passages``: one row per passage with its stored fields; facets
+:mod:`kb.copies`); ``report_keys`` its blocking keys (as 64-bit hashes, by report rowid:
+a VACUUM could renumber those, and copies would then be missed, never wrongly found, until a rebuild).  ``passages``: one row per passage with its stored fields; facets
 are counted over it.  ``fts``: a contentless FTS5 table whose rowid is the
 passage's, with two columns, ``text`` and ``heading``.  Beside them the
 writer keeps, in the same transaction, what the counted views read instead
@@ -43,6 +44,7 @@ from an ``fts5vocab`` table) and combines the leaves as the tree says
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import math
 import sys
@@ -132,8 +134,8 @@ _SCHEMA = f"""
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE reports({_REPORT_COLUMNS});
 CREATE INDEX reports_copy_of ON reports(copy_of);
-CREATE TABLE report_keys(key TEXT NOT NULL, file TEXT NOT NULL, PRIMARY KEY (key, file)) WITHOUT ROWID;
-CREATE INDEX report_keys_file ON report_keys(file);
+CREATE TABLE report_keys(key INTEGER NOT NULL, report INTEGER NOT NULL, PRIMARY KEY (key, report)) WITHOUT ROWID;
+CREATE INDEX report_keys_report ON report_keys(report);
 CREATE TABLE passages(rowid INTEGER PRIMARY KEY, {_PASSAGE_COLUMNS}, spans BLOB);
 CREATE INDEX passages_file ON passages(file, passage);
 CREATE INDEX passages_municipality ON passages(municipality);
@@ -142,6 +144,30 @@ CREATE VIRTUAL TABLE fts USING fts5({_FTS_COLUMNS}, content='', contentless_dele
     tokenize='{TOKENIZER}', detail=full);
 {COUNTED_SCHEMA}
 """
+
+
+def _stored(name: str, value: str) -> str | bytes:
+    """A report field as stored: the signature as bytes (half its hex), the rest as text."""
+    if name == "signature" and value:
+        try:
+            return bytes.fromhex(value.replace(" ", ""))
+        except ValueError:
+            return value
+    return value
+
+
+def _report_row(names: Sequence[str], row: Sequence[Any]) -> dict[str, Any]:
+    """A stored report row as the engine seam gives it (the signature as :meth:`kb.copies.Signature.encode` wrote it)."""
+    doc = {"id": row[0], "kind": "report", **dict(zip(names, row))}
+    if isinstance(doc.get("signature"), bytes):
+        digits = doc["signature"].hex()
+        doc["signature"] = f"{digits[:64]} {digits[64:]}"
+    return doc
+
+
+def key_number(key: str) -> int:
+    """A copy-detection blocking key as the signed 64-bit integer ``report_keys`` holds."""
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
 
 
 def encode_terms(positions: Sequence[Sequence[str]]) -> str:
@@ -837,9 +863,10 @@ class SqliteReader:
         """See :meth:`index.engine.Reader.similar_reports`: looked up in ``report_keys``."""
         names = [f for f in REPORT_FIELDS if f != "report_json"]
         marks = ", ".join("?" for _ in keys)
-        rows = self.con.execute(f"SELECT {', '.join(names)} FROM reports WHERE file IN "
-                                f"(SELECT file FROM report_keys WHERE key IN ({marks})) ORDER BY file", list(keys))
-        return [{"id": row[0], "kind": "report", **dict(zip(names, row))} for row in rows]
+        rows = self.con.execute(f"SELECT {', '.join(names)} FROM reports WHERE rowid IN "
+                                f"(SELECT report FROM report_keys WHERE key IN ({marks})) ORDER BY file",
+                                [key_number(k) for k in keys])
+        return [_report_row(names, row) for row in rows]
 
     def copies(self, file: str, limit: int | None = None) -> list[str]:
         """See :meth:`index.engine.Reader.copies`."""
@@ -864,12 +891,12 @@ class SqliteReader:
         row = self.con.execute(f"SELECT {', '.join(REPORT_FIELDS)} FROM reports WHERE file = ?", (file,)).fetchone()
         if row is None:
             return None
-        return {"id": file, "kind": "report", **dict(zip(REPORT_FIELDS, row))}
+        return _report_row(REPORT_FIELDS, row)
 
     def reports(self) -> list[dict[str, Any]]:
         """See :meth:`index.engine.Reader.reports`."""
         rows = self.con.execute(f"SELECT {', '.join(REPORT_FIELDS)} FROM reports ORDER BY rowid")
-        return [{"id": row[0], "kind": "report", **dict(zip(REPORT_FIELDS, row))} for row in rows]
+        return [_report_row(REPORT_FIELDS, row) for row in rows]
 
     def up_to_date(self) -> bool:
         """See :meth:`index.engine.Reader.up_to_date`."""
@@ -910,9 +937,10 @@ class SqliteWriter:
         """See :meth:`index.engine.Writer.replace`."""
         self.delete(report["file"])
         self.con.execute(f"INSERT INTO reports({', '.join(REPORT_FIELDS)}) VALUES ({', '.join('?' * len(REPORT_FIELDS))})",
-                         [str(report.get(f, "")) for f in REPORT_FIELDS])
+                         [_stored(f, str(report.get(f, ""))) for f in REPORT_FIELDS])
+        row = self.con.last_insert_rowid()
         self.con.executemany("INSERT OR IGNORE INTO report_keys VALUES (?, ?)",
-                             [(key, report["file"]) for key in str(report.get("keys") or "").split()])
+                             [(key_number(key), row) for key in str(report.get("keys") or "").split()])
         terms = prepared if prepared is not None else SqliteEngine().prepare(passages)
         insert = (f"INSERT INTO passages({', '.join(PASSAGE_FIELDS)}, spans) "
                   f"VALUES ({', '.join('?' * len(PASSAGE_FIELDS))}, ?)")
@@ -976,8 +1004,8 @@ class SqliteWriter:
             self.con.execute(f"DELETE FROM {table} WHERE {column} IN (SELECT rowid FROM passages WHERE file = ?)",
                              (file,))
         self.con.execute("DELETE FROM passages WHERE file = ?", (file,))
+        self.con.execute("DELETE FROM report_keys WHERE report IN (SELECT rowid FROM reports WHERE file = ?)", (file,))
         self.con.execute("DELETE FROM reports WHERE file = ?", (file,))
-        self.con.execute("DELETE FROM report_keys WHERE file = ?", (file,))
 
     def commit(self) -> None:
         """See :meth:`index.engine.Writer.commit`."""
