@@ -2,7 +2,14 @@
 
 Unchanged files (same SHA-256 of the report and its sidecar, see
 :mod:`kb.sidecar`) are skipped, changed ones replaced, files
-that disappeared from a scanned folder deleted. One bad file is reported and
+that disappeared from a scanned folder deleted.  A build reads each new or
+changed file twice: once for its copy-detection signature (read and repair
+only, see :mod:`kb.copies`), then, once the groups of copies are known
+(:mod:`index.copies`), to parse it; a copy is stored as a report document
+without passages (``copy_of``), and a copy whose original goes is promoted
+and parsed again from its file.  Originals are parsed and written first: when
+one fails to parse, its group is worked out again without it (it keeps its
+last indexed version, as any failed file does), so its copy takes its place. One bad file is reported and
 the rest of the ingest goes on; everything is written in one commit, so an
 interrupted build leaves the previous index as it was.
 """
@@ -19,14 +26,17 @@ from typing import Any
 
 from tqdm import tqdm
 
-from index.engine import Engine, Writer, get_engine
+from index.copies import CopyFinder, Rank, rank_field, resolve
+from index.engine import Engine, Reader, Writer, get_engine
 from index.lock import build_lock
 from index.parallel import ordered_map, use_processes
+from kb.copies import Signature, rank, signature
 from kb.errors import DxkbError, IndexMissingError, IndexOutdatedError
 from kb.model import Passage, Report, Visit
 from kb.municipalities import MunicipalityTable
 from kb.parse import parse_file
-from kb.readers import file_error
+from kb.readers import file_error, read_document
+from kb.repair import repair_text
 from kb.scan import scan_reports
 from kb.sidecar import sidecar_bytes, sidecar_hint
 
@@ -43,6 +53,14 @@ class FileFailure:
 
 
 @dataclass
+class CopyRecord:
+    """A file stored as a copy of another (same report, see :mod:`kb.copies`)."""
+
+    file: str
+    original: str
+
+
+@dataclass
 class BuildSummary:
     """What one run of the indexer did."""
 
@@ -52,6 +70,8 @@ class BuildSummary:
     skipped: list[str] = field(default_factory=list)
     failed: list[FileFailure] = field(default_factory=list)
     ignored: dict[str, list[str]] = field(default_factory=dict)
+    copies: list[CopyRecord] = field(default_factory=list)
+    promoted: list[str] = field(default_factory=list)
     passages: int = 0
     warnings: dict[str, list[str]] = field(default_factory=dict)
     seconds: float = 0.0
@@ -70,6 +90,7 @@ class BuildSummary:
 class _Indexed:
     sha256: str
     source: str
+    copy_of: str = ""
 
 
 def collect_files(paths: Sequence[Path], summary: BuildSummary) -> list[Path]:
@@ -113,7 +134,8 @@ def _indexed_reports(engine: Engine, index_dir: Path) -> dict[str, _Indexed]:
         return {}
     reader = engine.reader(index_dir)
     try:
-        return {doc["file"]: _Indexed(doc["sha256"], doc["source"]) for doc in reader.report_summaries()}
+        return {doc["file"]: _Indexed(doc["sha256"], doc["source"], str(doc.get("copy_of") or ""))
+                for doc in reader.report_summaries()}
     finally:
         reader.close()
 
@@ -170,8 +192,13 @@ def _passage_document(
     }
 
 
-def report_document(report: Report, sha256: str, source: str) -> dict[str, Any]:
-    """The per-file document: fingerprint and the parse as JSON."""
+def report_document(report: Report, sha256: str, source: str, copy_of: str = "",
+                    sign: Signature | None = None, rank_key: Rank | None = None) -> dict[str, Any]:
+    """The per-file document: fingerprint, the parse as JSON, the copy-detection signature and ``copy_of``.
+
+    ``sign`` and ``rank_key`` default to those of the report's (repaired) text and format.
+    """
+    sign = sign or signature(report.text)
     return {
         "id": report.file,
         "kind": "report",
@@ -182,6 +209,10 @@ def report_document(report: Report, sha256: str, source: str) -> dict[str, Any]:
         "sha256": sha256,
         "source": source,
         "report_json": json.dumps(report_data(report), ensure_ascii=False),
+        "signature": sign.encode(),
+        "keys": " ".join(sign.blocking_keys()),
+        "rank": rank_field(rank_key or rank(report.file, report.format, report.encoding)),
+        "copy_of": copy_of,
     }
 
 
@@ -244,33 +275,33 @@ def _build_index(
         raise _outdated(index_dir)
     indexed = {} if rebuild else _indexed_reports(engine, index_dir)
     files = collect_files(paths, summary)
+    todo, seen = _jobs(files, indexed, summary)
+    removed = _removed(indexed, paths, seen)
     processes = use_processes(jobs, len(files) - len(indexed))
+    # The index before this build: where the copies of new files are looked for.
+    reader = None if rebuild or not engine.exists(index_dir) else engine.reader(index_dir)
     # A rebuild replaces everything in the same commit, so the previous
     # index stays searchable until that moment.
     writer = engine.writer(index_dir, rebuild=rebuild, processes=processes, timeout=WRITER_TIMEOUT)
     try:
-        seen = _ingest(writer, engine, files, indexed, summary, progress, table, processes)
-        for key in _removed(indexed, paths, seen):
+        _ingest(writer, engine, reader, todo, indexed, set(removed), summary, progress, table, processes)
+        for key in removed:
             writer.delete(key)
             summary.removed.append(key)
         writer.commit()
     except BaseException:
         writer.cancel()
         raise
+    finally:
+        if reader is not None:
+            reader.close()
     summary.seconds = round(time.perf_counter() - started, 3)
     return summary
 
 
-def _ingest(
-    writer: Writer,
-    engine: Engine,
-    files: list[Path],
-    indexed: dict[str, _Indexed],
-    summary: BuildSummary,
-    progress: bool,
-    table: MunicipalityTable | None,
-    processes: int = 1,
-) -> set[str]:
+def _jobs(files: list[Path], indexed: dict[str, _Indexed],
+          summary: BuildSummary) -> tuple[list[tuple[Path, _Indexed | None]], set[str]]:
+    """One job per file name (a second file of the same name fails) and the names seen."""
     seen: set[str] = set()
     jobs: list[tuple[Path, _Indexed | None]] = []
     for path in files:
@@ -280,16 +311,140 @@ def _ingest(
             continue
         seen.add(key)
         jobs.append((path, indexed.get(key)))
-    context = (table or MunicipalityTable.load(), engine)
-    prepared = ordered_map(_prepare_for_engine, jobs, context, processes)
-    for item in tqdm(prepared, total=len(jobs), desc="索引作成", unit="件", disable=not progress):
-        _apply(writer, item, summary)
-    return seen
+    return jobs, seen
+
+
+@dataclass
+class _Signed:
+    """A file fingerprinted and, when new or changed, its copy-detection signature read."""
+
+    path: Path
+    previous: _Indexed | None
+    sha256: str = ""
+    signature: Signature | None = None
+    rank: Rank = (0, 0, "")
+    failure: FileFailure | None = None
+
+
+@dataclass
+class _Job:
+    """A file to parse and write: an original (``copy_of`` "") or a copy."""
+
+    path: Path
+    previous: _Indexed | None
+    sha256: str
+    copy_of: str = ""
+    signature: Signature | None = None
+    rank: Rank | None = None
+    promoted: bool = False
+
+
+def _ingest(
+    writer: Writer,
+    engine: Engine,
+    reader: Reader | None,
+    jobs: list[tuple[Path, _Indexed | None]],
+    indexed: dict[str, _Indexed],
+    removed: set[str],
+    summary: BuildSummary,
+    progress: bool,
+    table: MunicipalityTable | None,
+    processes: int = 1,
+) -> None:
+    signed = list(tqdm(ordered_map(_sign, jobs, None, processes), total=len(jobs), desc="照合",
+                       unit="件", disable=not progress))
+    summary.failed.extend(s.failure for s in signed if s.failure)
+    usable = [s for s in signed if not s.failure]
+    write = _Write(writer, (table or MunicipalityTable.load(), engine), processes, progress, summary)
+    failed: set[str] = set()
+    while True:
+        # Originals first: when one fails to parse, its copies are grouped again without it
+        # (a failed file keeps its last indexed version, as any failed file does).
+        plan = _plan_copies(reader, [s for s in usable if s.path.name not in failed], indexed, removed)
+        jobs_now = _parse_jobs(usable, plan, indexed, failed)
+        newly = write([j for j in jobs_now if not j.copy_of])
+        if not newly & set(plan.values()):
+            break
+        failed |= newly
+    write([j for j in jobs_now if j.copy_of])
+    _retarget(writer, reader, plan, {j.path.name for j in jobs_now}, indexed, summary)
+    for item in usable:
+        stored = item.previous.copy_of if item.previous else ""
+        if item.signature is None and plan.get(item.path.name, stored) == stored:
+            summary.skipped.append(item.path.name)
+
+
+class _Write:
+    """Parse jobs in worker processes and write them, each file at most once per build."""
+
+    def __init__(self, writer: Writer, context: tuple[MunicipalityTable, Engine], processes: int,
+                 progress: bool, summary: BuildSummary) -> None:
+        self.writer, self.context, self.processes = writer, context, processes
+        self.progress, self.summary = progress, summary
+        self.done: set[str] = set()
+
+    def __call__(self, jobs: list[_Job]) -> set[str]:
+        """Write the jobs not written yet; the names of those that failed."""
+        todo = [j for j in jobs if j.path.name not in self.done]
+        self.done.update(j.path.name for j in todo)
+        before = len(self.summary.failed)
+        prepared = ordered_map(_prepare_for_engine, todo, self.context, self.processes)
+        for item in tqdm(prepared, total=len(todo), desc="索引作成", unit="件", disable=not self.progress):
+            _apply(self.writer, item, self.summary)
+        return {Path(f.file).name for f in self.summary.failed[before:]}
+
+
+def _plan_copies(reader: Reader | None, signed: list[_Signed], indexed: dict[str, _Indexed],
+                 removed: set[str]) -> dict[str, str]:
+    """``{file: original}`` ("" for an original) for the groups of copies this build touches."""
+    fresh = {s.path.name for s in signed if s.signature is not None}
+    gone = removed | (fresh & set(indexed))
+    finder = CopyFinder(reader, gone)
+    for item in signed:
+        if item.signature is not None:
+            finder.add(item.path.name, item.signature, item.rank)
+    finder.pair_batch()
+    seeds = set(fresh)
+    for file in sorted(gone):
+        # The group a removed or changed report was in is worked out again without its old text.
+        root = indexed[file].copy_of or file
+        seeds.add(root)
+        seeds.update(reader.copies(root) if reader is not None else [])
+    return resolve(finder, seeds)
+
+
+def _parse_jobs(signed: list[_Signed], plan: dict[str, str], indexed: dict[str, _Indexed],
+                failed: set[str]) -> list[_Job]:
+    """The files to parse: new and changed ones (originals or copies) and stored copies promoted."""
+    todo = [_Job(s.path, s.previous, s.sha256, plan.get(s.path.name, ""), s.signature, s.rank)
+            for s in signed if s.signature is not None and s.path.name not in failed]
+    fresh = {j.path.name for j in todo}
+    for file, copy_of in sorted(plan.items()):
+        entry = indexed.get(file)
+        if not copy_of and file not in fresh and entry is not None and entry.copy_of:
+            todo.append(_Job(Path(entry.source), entry, entry.sha256, promoted=True))
+    return todo
+
+
+def _retarget(writer: Writer, reader: Reader | None, plan: dict[str, str], parsed: set[str],
+              indexed: dict[str, _Indexed], summary: BuildSummary) -> None:
+    """Stored reports that become copies, or copies of another original: their documents re-pointed."""
+    for file, copy_of in sorted(plan.items()):
+        entry = indexed.get(file)
+        if not copy_of or file in parsed or entry is None or reader is None or entry.copy_of == copy_of:
+            continue
+        doc = reader.report(file)
+        if doc is None:
+            continue
+        sign = Signature.decode(str(doc.get("signature") or ""))
+        doc.update(copy_of=copy_of, keys=" ".join(sign.blocking_keys()) if sign else "")
+        writer.replace(doc, [], None)
+        summary.copies.append(CopyRecord(file, copy_of))
 
 
 @dataclass
 class _Prepared:
-    """A file read and parsed (or skipped, or failed), ready to be written."""
+    """A file read and parsed (or failed), ready to be written."""
 
     path: Path
     previous: _Indexed | None
@@ -298,49 +453,73 @@ class _Prepared:
     failure: FileFailure | None = None
     documents: list[dict[str, Any]] = field(default_factory=list)
     prepared: Any = None
+    job: _Job | None = None
 
 
-def _prepare_for_engine(job: tuple[Path, _Indexed | None], context: tuple[MunicipalityTable, Engine]) -> _Prepared:
-    """:func:`_prepare`, then the passage documents and the engine's own preparation (e.g. analysis)."""
+def _failure(path: Path, exc: Exception) -> FileFailure:
+    """What to say about a file that could not be read or parsed."""
+    if isinstance(exc, DxkbError):
+        return FileFailure(str(path), exc.message, getattr(exc, "hint", ""))
+    if isinstance(exc, OSError):
+        error = file_error(path, exc)
+        return FileFailure(str(path), error.message, error.hint)
+    return FileFailure(str(path), f"解析できませんでした（{type(exc).__name__}: {exc}）",
+                       "この報告書の書式に対応していない可能性があります")
+
+
+def _sign(job: tuple[Path, _Indexed | None], context: None) -> _Signed:
+    """Fingerprint one file and, unless unchanged, read its signature; runs in worker processes."""
+    path, previous = job
+    item = _Signed(path, previous)
+    try:
+        item.sha256 = sha = report_sha256(path)
+        if previous and previous.sha256 == sha and Path(previous.source) == path.resolve():
+            return item
+        doc = read_document(path)
+        item.signature = signature(repair_text(doc.text))
+        item.rank = rank(path.name, doc.format, doc.encoding)
+    except Exception as exc:  # noqa: BLE001 - one unreadable file must not stop the ingest
+        item.failure = _failure(path, exc)
+    return item
+
+
+def _prepare_for_engine(job: _Job, context: tuple[MunicipalityTable, Engine]) -> _Prepared:
+    """:func:`_prepare`, then an original's passage documents and the engine's own preparation (e.g. analysis)."""
     table, engine = context
     item = _prepare(job, table)
-    if item.report is not None:
+    if item.report is not None and not job.copy_of:
         item.documents = list(passage_documents(item.report, str(item.path.resolve())))
         item.prepared = engine.prepare(item.documents)
     return item
 
 
-def _prepare(job: tuple[Path, _Indexed | None], table: MunicipalityTable) -> _Prepared:
-    """Fingerprint and parse one file; runs in worker processes, so it writes nothing."""
-    path, previous = job
-    item = _Prepared(path, previous)
+def _prepare(job: _Job, table: MunicipalityTable) -> _Prepared:
+    """Parse one file; runs in worker processes, so it writes nothing."""
+    item = _Prepared(job.path, job.previous, job.sha256, job=job)
     try:
-        item.sha256 = sha = report_sha256(path)
-        if previous and previous.sha256 == sha and Path(previous.source) == path.resolve():
-            return item
-        item.report = parse_file(path, table)
-    except DxkbError as exc:
-        item.failure = FileFailure(str(path), exc.message, getattr(exc, "hint", ""))
-    except OSError as exc:
-        error = file_error(path, exc)
-        item.failure = FileFailure(str(path), error.message, error.hint)
+        item.report = parse_file(job.path, table)
     except Exception as exc:  # noqa: BLE001 - one unparsable file must not stop the ingest
-        item.failure = FileFailure(str(path), f"解析できませんでした（{type(exc).__name__}: {exc}）",
-                                   "この報告書の書式に対応していない可能性があります")
+        item.failure = _failure(job.path, exc)
     return item
 
 
 def _apply(writer: Writer, item: _Prepared, summary: BuildSummary) -> None:
-    path, key, report, previous = item.path, item.path.name, item.report, item.previous
+    path, key, report, previous, job = item.path, item.path.name, item.report, item.previous, item.job
     if item.failure:
         summary.failed.append(item.failure)
         return
-    if report is None:
+    if report is None or job is None:
         summary.skipped.append(key)
         return
     source = str(path.resolve())
-    writer.replace(report_document(report, item.sha256, source), item.documents, item.prepared)
+    document = report_document(report, item.sha256, source, job.copy_of, job.signature, job.rank)
+    writer.replace(document, item.documents, item.prepared)
     summary.passages += len(item.documents)
     if report.warnings:
         summary.warnings[key] = list(report.warnings)
-    (summary.updated if previous else summary.added).append(key)
+    if job.copy_of:
+        summary.copies.append(CopyRecord(key, job.copy_of))
+    if job.promoted:
+        summary.promoted.append(key)
+    else:
+        (summary.updated if previous else summary.added).append(key)

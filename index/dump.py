@@ -114,6 +114,12 @@ TABLES: tuple[Table, ...] = (
         _c("warnings", "TEXT", "解析時の警告（JSON配列）", "NOT NULL"),
         _c("sha256", "TEXT", "元ファイルのSHA-256", "NOT NULL"),
     )),
+    Table("report_copies", "同じ内容の別ファイル（写し）。索引には原本だけが入り、写しの段落は数えない", (
+        _c("file", "TEXT", "写しのファイル名（/reports/FILE）", "PRIMARY KEY"),
+        _c("copy_of", "TEXT", "原本", "NOT NULL REFERENCES reports(file)"),
+        _c("format", "TEXT", "元ファイルの形式（txt, pdf, docx, html）", "NOT NULL"),
+        _c("sha256", "TEXT", "元ファイルのSHA-256", "NOT NULL"),
+    )),
     Table("visits", "視察先（報告書の中の1日・1団体）", (
         _c("id", "INTEGER", "視察先の通し番号", "PRIMARY KEY"),
         _FILE,
@@ -213,6 +219,10 @@ class _Dump:
         """Queue the rows of one stored report document; write them when enough are waiting."""
         data: dict[str, Any] = json.loads(str(doc.get("report_json") or "{}"))
         file = str(doc["file"])
+        if doc.get("copy_of"):
+            self.rows.add("report_copies", (file, str(doc["copy_of"]), data.get("format", ""),
+                                            str(doc.get("sha256", ""))))
+            return
         period = data.get("period") or {}
         self.rows.add("reports", (file, data.get("title", ""), data.get("body", ""), data.get("council", ""),
                                   period.get("start"), period.get("end"), _json(data.get("members") or []),

@@ -171,11 +171,24 @@ class Reader(Protocol):
     def reports(self) -> list[dict[str, Any]]:
         """Every stored report document."""
 
-    def report_summaries(self, offset: int = 0, limit: int | None = None) -> list[dict[str, Any]]:
-        """Stored report documents without their parse (``report_json``), by file name, ``limit`` from ``offset``."""
+    def report_summaries(self, offset: int = 0, limit: int | None = None, *,
+                         originals: bool = False) -> list[dict[str, Any]]:
+        """Stored report documents without their parse (``report_json``) or ``signature``, by file name.
 
-    def report_count(self) -> int:
-        """Number of stored reports."""
+        ``limit`` from ``offset``; with ``originals``, the copies (``copy_of`` set) are left out.
+        """
+
+    def report_count(self, *, originals: bool = False) -> int:
+        """Number of stored reports (without the copies, with ``originals``)."""
+
+    def similar_reports(self, keys: Sequence[str]) -> list[dict[str, Any]]:
+        """Report documents (without ``report_json``) holding any of the copy-detection ``keys``, by file name.
+
+        See :mod:`kb.copies`; each carries its ``signature``, ``rank`` and ``copy_of``.
+        """
+
+    def copies(self, file: str, limit: int | None = None) -> list[str]:
+        """Files stored as copies of ``file`` (their ``copy_of``), by name, at most ``limit``."""
 
     def iter_reports(self) -> Iterator[dict[str, Any]]:
         """Every stored report document (with ``report_json``), by file name, one at a time.

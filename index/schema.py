@@ -3,7 +3,8 @@
 Two kinds of document live in one index so that a commit changes both at
 once: ``passage`` documents (what is searched) and one ``report`` document per
 file (its parse as JSON and the fingerprint of its bytes, used to skip
-unchanged files and to show the report page).
+unchanged files and to show the report page; its copy-detection ``signature``,
+blocking ``keys`` and ``copy_of``, see :mod:`kb.copies`).
 """
 
 from __future__ import annotations
@@ -50,6 +51,10 @@ def make_schema() -> fields.Schema:
         source=fields.STORED(),
         sha256=fields.STORED(),
         report_json=fields.STORED(),
+        signature=fields.STORED(),
+        rank=fields.STORED(),
+        keys=fields.KEYWORD(),
+        copy_of=fields.ID(stored=True),
     )
 
 

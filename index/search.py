@@ -64,6 +64,8 @@ MAX_LIMIT = 100
 MAX_PAGE = 1_000_000
 """Pages past this are refused: an offset beyond it would overflow the engines' integers."""
 REPORTS_PER_PAGE = 50
+MAX_COPIES = 20
+"""Copies of one report listed on its page (how many more is said)."""
 """Reports listed per page of the start page."""
 SNIPPET_CHARS = 160
 ELSEWHERE_SHOWN = 5
@@ -559,11 +561,20 @@ class SearchService:
         return html.escape(text[:SNIPPET_CHARS], quote=False) + "…"
 
     def report(self, file: str) -> dict[str, Any]:
-        """The parsed report stored for ``file``; NotFoundError if none."""
-        doc = self.reader().report(file)
+        """The parsed report stored for ``file``; NotFoundError if none.
+
+        ``copy_of`` names the original when ``file`` is a copy of another
+        file's report ("" otherwise), ``copies`` the copies of this one (at
+        most :data:`MAX_COPIES`, ``more_copies`` says how many more).
+        """
+        reader = self.reader()
+        doc = reader.report(file)
         if doc is None:
             raise NotFoundError("この報告書は索引にありません", subject=file)
         data: dict[str, Any] = json.loads(doc["report_json"])
+        copies = reader.copies(file)
+        data.update(copy_of=str(doc.get("copy_of") or ""), copies=copies[:MAX_COPIES],
+                    more_copies=max(0, len(copies) - MAX_COPIES))
         return data
 
     def practices(self) -> dict[str, Any]:
@@ -756,6 +767,9 @@ class SearchService:
     def stats(self, page: int = 1) -> dict[str, Any]:
         """Counts of reports and passages (made once per index state) and one page of the reports, by file name.
 
+        ``reports`` and the list hold originals only; ``copies`` counts the
+        files stored as copies of another's report (listed on its page).
+
         ``page`` beyond the last gives no reports; below 1 is a QueryError.
         """
         check_page(page)
@@ -763,7 +777,7 @@ class SearchService:
         counts = self._views.get(reader, "stats", lambda: _stats(reader))
         files = [{"file": d["file"], "title": d.get("title", ""), "council": d.get("council", ""),
                   "body": d.get("body", "")}
-                 for d in reader.report_summaries((page - 1) * REPORTS_PER_PAGE, REPORTS_PER_PAGE)]
+                 for d in reader.report_summaries((page - 1) * REPORTS_PER_PAGE, REPORTS_PER_PAGE, originals=True)]
         pages = max(1, math.ceil(counts["reports"] / REPORTS_PER_PAGE))
         return {**counts, "files": files, "page": page, "pages": pages, "total": counts["reports"],
                 "limit": REPORTS_PER_PAGE}
@@ -776,7 +790,8 @@ def _stats(reader: Reader) -> dict[str, Any]:
     for (_, name), n in places.items():
         municipalities[name] = municipalities.get(name, 0) + n
     return {
-        "reports": reader.report_count(), "passages": sum(places.values()),
+        "reports": reader.report_count(originals=True), "passages": sum(places.values()),
+        "copies": reader.report_count() - reader.report_count(originals=True),
         "municipalities": _facet_counts(municipalities),
         "prefectures": visited_by_prefecture((p, m) for p, m in places),
     }

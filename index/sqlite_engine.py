@@ -7,8 +7,10 @@ unfinished transaction back).
 
 Tables
 ------
-``reports``: one row per file (its parse as JSON and the SHA-256 of its
-bytes).  ``passages``: one row per passage with its stored fields; facets
+``reports``: one row per file (its parse as JSON, the SHA-256 of its
+bytes, its copy-detection ``signature`` and, for a copy, ``copy_of``; see
+:mod:`kb.copies`); ``report_keys`` its blocking keys (as 64-bit hashes, by report rowid:
+a VACUUM could renumber those, and copies would then be missed, never wrongly found, until a rebuild).  ``passages``: one row per passage with its stored fields; facets
 are counted over it.  ``fts``: a contentless FTS5 table whose rowid is the
 passage's, with two columns, ``text`` and ``heading``.  Beside them the
 writer keeps, in the same transaction, what the counted views read instead
@@ -42,6 +44,7 @@ from an ``fts5vocab`` table) and combines the leaves as the tree says
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import math
 import sys
@@ -67,7 +70,7 @@ from kb.taxonomy import default_taxonomy
 T = TypeVar("T")
 
 DB_NAME = "dxkb.sqlite"
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 TOKENIZER = "dxkb"
 POSITION_SEP = "\x1e"
 COLOCATED_SEP = "\x1f"
@@ -87,7 +90,10 @@ PASSAGE_FIELDS: tuple[str, ...] = (
     "id", "file", "passage", "text", "heading", "title", "body", "council", "municipality",
     "prefecture", "code", "date", "year", "section", "practice", "ord", "source",
 )
-REPORT_FIELDS: tuple[str, ...] = ("file", "title", "body", "council", "sha256", "source", "report_json")
+REPORT_FIELDS: tuple[str, ...] = ("file", "title", "body", "council", "sha256", "source", "report_json",
+                                   "signature", "rank", "copy_of")
+SUMMARY_FIELDS: tuple[str, ...] = tuple(f for f in REPORT_FIELDS if f not in ("report_json", "signature"))
+"""What :meth:`SqliteReader.report_summaries` gives of each report."""
 _FILTERABLE = frozenset({"file", "municipality", "prefecture", "code", "year", "section", "practice"})
 _FACET_SQL = ", ".join(FACET_FIELDS)
 
@@ -127,6 +133,9 @@ _FTS_COLUMNS = ", ".join(COLUMNS)
 _SCHEMA = f"""
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE reports({_REPORT_COLUMNS});
+CREATE INDEX reports_copy_of ON reports(copy_of);
+CREATE TABLE report_keys(key INTEGER NOT NULL, report INTEGER NOT NULL, PRIMARY KEY (key, report)) WITHOUT ROWID;
+CREATE INDEX report_keys_report ON report_keys(report);
 CREATE TABLE passages(rowid INTEGER PRIMARY KEY, {_PASSAGE_COLUMNS}, spans BLOB);
 CREATE INDEX passages_file ON passages(file, passage);
 CREATE INDEX passages_municipality ON passages(municipality);
@@ -135,6 +144,30 @@ CREATE VIRTUAL TABLE fts USING fts5({_FTS_COLUMNS}, content='', contentless_dele
     tokenize='{TOKENIZER}', detail=full);
 {COUNTED_SCHEMA}
 """
+
+
+def _stored(name: str, value: str) -> str | bytes:
+    """A report field as stored: the signature as bytes (half its hex), the rest as text."""
+    if name == "signature" and value:
+        try:
+            return bytes.fromhex(value.replace(" ", ""))
+        except ValueError:
+            return value
+    return value
+
+
+def _report_row(names: Sequence[str], row: Sequence[Any]) -> dict[str, Any]:
+    """A stored report row as the engine seam gives it (the signature as :meth:`kb.copies.Signature.encode` wrote it)."""
+    doc = {"id": row[0], "kind": "report", **dict(zip(names, row))}
+    if isinstance(doc.get("signature"), bytes):
+        digits = doc["signature"].hex()
+        doc["signature"] = f"{digits[:64]} {digits[64:]}"
+    return doc
+
+
+def key_number(key: str) -> int:
+    """A copy-detection blocking key as the signed 64-bit integer ``report_keys`` holds."""
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
 
 
 def encode_terms(positions: Sequence[Sequence[str]]) -> str:
@@ -812,26 +845,43 @@ class SqliteReader:
                  "order": order, "passage": passage, "item": item}
                 for (file, passage, visit, municipality, code, kind, order, _), item in zip(rows, parsed)]
 
-    def report_summaries(self, offset: int = 0, limit: int | None = None) -> list[dict[str, Any]]:
+    def report_summaries(self, offset: int = 0, limit: int | None = None, *,
+                         originals: bool = False) -> list[dict[str, Any]]:
         """See :meth:`index.engine.Reader.report_summaries`."""
-        names = [f for f in REPORT_FIELDS if f != "report_json"]
-        rows = self.con.execute(f"SELECT {', '.join(names)} FROM reports ORDER BY file LIMIT ? OFFSET ?",
-                                (-1 if limit is None else limit, offset))
-        return [{"id": row[0], "kind": "report", **dict(zip(names, row))} for row in rows]
+        where = "WHERE copy_of = ''" if originals else ""
+        rows = self.con.execute(f"SELECT {', '.join(SUMMARY_FIELDS)} FROM reports {where} "
+                                "ORDER BY file LIMIT ? OFFSET ?", (-1 if limit is None else limit, offset))
+        return [{"id": row[0], "kind": "report", **dict(zip(SUMMARY_FIELDS, row))} for row in rows]
 
-    def report_count(self) -> int:
+    def report_count(self, *, originals: bool = False) -> int:
         """See :meth:`index.engine.Reader.report_count`."""
-        row = self.con.execute("SELECT count(*) FROM reports").fetchone()
+        row = self.con.execute("SELECT count(*) FROM reports" + (" WHERE copy_of = ''" if originals else "")
+                               ).fetchone()
         return int(row[0]) if row else 0
 
     def iter_reports(self) -> Iterator[dict[str, Any]]:
         """See :meth:`index.engine.Reader.iter_reports`: one statement, so one consistent snapshot."""
         for row in self.con.execute(f"SELECT {', '.join(REPORT_FIELDS)} FROM reports ORDER BY file"):
-            yield {"id": row[0], "kind": "report", **dict(zip(REPORT_FIELDS, row))}
+            yield _report_row(REPORT_FIELDS, row)
 
     def state(self) -> str:
         """See :meth:`index.engine.Reader.state`: the commit generation, which a rebuild keeps counting."""
         return self._generation()
+
+    def similar_reports(self, keys: Sequence[str]) -> list[dict[str, Any]]:
+        """See :meth:`index.engine.Reader.similar_reports`: looked up in ``report_keys``."""
+        names = [f for f in REPORT_FIELDS if f != "report_json"]
+        marks = ", ".join("?" for _ in keys)
+        rows = self.con.execute(f"SELECT {', '.join(names)} FROM reports WHERE rowid IN "
+                                f"(SELECT report FROM report_keys WHERE key IN ({marks})) ORDER BY file",
+                                [key_number(k) for k in keys])
+        return [_report_row(names, row) for row in rows]
+
+    def copies(self, file: str, limit: int | None = None) -> list[str]:
+        """See :meth:`index.engine.Reader.copies`."""
+        rows = self.con.execute("SELECT file FROM reports WHERE copy_of = ? ORDER BY file LIMIT ?",
+                                (file, -1 if limit is None else limit))
+        return [str(row[0]) for row in rows]
 
     def values(self, field: str) -> set[str]:
         """See :meth:`index.engine.Reader.values`."""
@@ -850,12 +900,12 @@ class SqliteReader:
         row = self.con.execute(f"SELECT {', '.join(REPORT_FIELDS)} FROM reports WHERE file = ?", (file,)).fetchone()
         if row is None:
             return None
-        return {"id": file, "kind": "report", **dict(zip(REPORT_FIELDS, row))}
+        return _report_row(REPORT_FIELDS, row)
 
     def reports(self) -> list[dict[str, Any]]:
         """See :meth:`index.engine.Reader.reports`."""
         rows = self.con.execute(f"SELECT {', '.join(REPORT_FIELDS)} FROM reports ORDER BY rowid")
-        return [{"id": row[0], "kind": "report", **dict(zip(REPORT_FIELDS, row))} for row in rows]
+        return [_report_row(REPORT_FIELDS, row) for row in rows]
 
     def up_to_date(self) -> bool:
         """See :meth:`index.engine.Reader.up_to_date`."""
@@ -897,7 +947,10 @@ class SqliteWriter:
         """See :meth:`index.engine.Writer.replace`."""
         self.delete(report["file"])
         self.con.execute(f"INSERT INTO reports({', '.join(REPORT_FIELDS)}) VALUES ({', '.join('?' * len(REPORT_FIELDS))})",
-                         [str(report.get(f, "")) for f in REPORT_FIELDS])
+                         [_stored(f, str(report.get(f, ""))) for f in REPORT_FIELDS])
+        row = self.con.last_insert_rowid()
+        self.con.executemany("INSERT OR IGNORE INTO report_keys VALUES (?, ?)",
+                             [(key_number(key), row) for key in str(report.get("keys") or "").split()])
         terms = prepared if prepared is not None else SqliteEngine().prepare(passages)
         insert = (f"INSERT INTO passages({', '.join(PASSAGE_FIELDS)}, spans) "
                   f"VALUES ({', '.join('?' * len(PASSAGE_FIELDS))}, ?)")
@@ -961,6 +1014,7 @@ class SqliteWriter:
             self.con.execute(f"DELETE FROM {table} WHERE {column} IN (SELECT rowid FROM passages WHERE file = ?)",
                              (file,))
         self.con.execute("DELETE FROM passages WHERE file = ?", (file,))
+        self.con.execute("DELETE FROM report_keys WHERE report IN (SELECT rowid FROM reports WHERE file = ?)", (file,))
         self.con.execute("DELETE FROM reports WHERE file = ?", (file,))
 
     def commit(self) -> None:

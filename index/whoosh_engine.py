@@ -168,15 +168,35 @@ class WhooshReader:
         """See :meth:`index.engine.Reader.reports`."""
         return [dict(doc) for doc in self.searcher.documents(kind="report")]
 
-    def report_summaries(self, offset: int = 0, limit: int | None = None) -> list[dict[str, Any]]:
+    def report_summaries(self, offset: int = 0, limit: int | None = None, *,
+                         originals: bool = False) -> list[dict[str, Any]]:
         """See :meth:`index.engine.Reader.report_summaries` (Whoosh reads each whole stored document)."""
-        docs = sorted(({k: v for k, v in doc.items() if k != "report_json"} for doc in self.reports()),
+        docs = sorted(({k: v for k, v in doc.items() if k not in ("report_json", "signature")}
+                       for doc in self.reports() if not (originals and doc.get("copy_of"))),
                       key=lambda doc: str(doc["file"]))
         return docs[offset:] if limit is None else docs[offset:offset + limit]
 
-    def report_count(self) -> int:
+    def report_count(self, *, originals: bool = False) -> int:
         """See :meth:`index.engine.Reader.report_count`."""
-        return len(list(self.searcher.document_numbers(kind="report")))
+        count = len(list(self.searcher.document_numbers(kind="report")))
+        if originals:
+            # A copy's document holds a copy_of term; an original's none (see WhooshWriter.replace).
+            copies = And([Term("kind", "report"), Every("copy_of")])  # type: ignore[no-untyped-call]
+            count -= len(list(self.searcher.docs_for_query(copies)))
+        return count
+
+    def similar_reports(self, keys: Sequence[str]) -> list[dict[str, Any]]:
+        """See :meth:`index.engine.Reader.similar_reports`: the ``keys`` field is indexed."""
+        query = And([Term("kind", "report"), Or([Term("keys", key) for key in keys])])
+        found = (self.searcher.stored_fields(doc) for doc in self.searcher.docs_for_query(query))
+        docs = [{k: v for k, v in doc.items() if k != "report_json"} for doc in found]
+        return sorted(docs, key=lambda doc: str(doc["file"]))
+
+    def copies(self, file: str, limit: int | None = None) -> list[str]:
+        """See :meth:`index.engine.Reader.copies`: the ``copy_of`` field is indexed."""
+        query = And([Term("kind", "report"), Term("copy_of", file)])
+        files = sorted(str(self.searcher.stored_fields(doc)["file"]) for doc in self.searcher.docs_for_query(query))
+        return files if limit is None else files[:limit]
 
     def iter_reports(self) -> Iterator[dict[str, Any]]:
         """See :meth:`index.engine.Reader.iter_reports`: file names first, then each document read in turn."""
@@ -211,7 +231,8 @@ class WhooshWriter:
     def replace(self, report: dict[str, Any], passages: Sequence[dict[str, Any]], prepared: Any) -> None:
         """See :meth:`index.engine.Writer.replace`."""
         self._writer.delete_by_term("file", report["file"])
-        self._writer.add_document(**report)
+        # An empty copy_of or keys would index an empty term: an original has no copy_of term.
+        self._writer.add_document(**{k: v for k, v in report.items() if v != "" or k not in ("copy_of", "keys")})
         for doc in passages:
             self._writer.add_document(**doc)
 

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-_PROGRESS = re.compile(r"(\d+)/(\d+) \[")
+# The indexing bar (索引作成), not the copy-detection pass (照合) before it.
+_PROGRESS = re.compile(r"索引作成[^\r\n]*?(\d+)/(\d+) \[")
 
 
 class IndexProcess:

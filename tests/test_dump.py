@@ -64,10 +64,20 @@ def test_foreign_keys_hold_and_each_has_an_index(exported: Path) -> None:
 def test_counts_equal_the_stats(exported: Path, service: Any) -> None:
     stats = service.stats()
     assert _count(exported, "reports") == stats["reports"]
+    assert _count(exported, "report_copies") == stats["copies"] > 0
     assert _count(exported, "passages") == stats["passages"]
     visited = _rows(exported, "SELECT municipality, count(*) FROM passages JOIN visits ON visits.id = visit_id "
                               "GROUP BY municipality")
     assert sorted(visited) == sorted((m["value"], m["count"]) for m in stats["municipalities"])
+
+
+def test_copies_name_their_original(exported: Path) -> None:
+    assert _rows(exported, "SELECT file, copy_of FROM report_copies ORDER BY file") == [
+        ("kasukabe-2023-01-council-tablets.html", "kasukabe-2023-01-council-tablets.txt"),
+        ("tama-2023-10-kakanai-madoguchi.sjis.txt", "tama-2023-10-kakanai-madoguchi.txt"),
+    ]
+    assert _rows(exported, "SELECT count(*) FROM passages WHERE file LIKE 'kasukabe-2023-01-council-tablets%'") == [
+        (_rows(exported, "SELECT count(*) FROM passages WHERE file = 'kasukabe-2023-01-council-tablets.txt'")[0][0],)]
 
 
 def test_rows_agree_with_the_stored_parses(exported: Path, service: Any) -> None:

@@ -479,3 +479,36 @@ def test_state_changes_with_each_commit_and_rebuild(name: str, tmp_path: Path) -
         assert current.state() == states[-1]  # asking twice changes nothing
         current.close()
     assert len(set(states)) == 3, states
+
+
+def _repaired(name: str) -> str:
+    from kb.readers import read_document
+    from kb.repair import repair_text
+
+    return repair_text(read_document(REPORTS / name).text)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_readers_find_similar_reports_and_copies(engine: str, tmp_path: Path) -> None:
+    """Copy detection (kb.copies): reports by blocking key, copies by original, counts without copies."""
+    from kb.copies import Signature, signature
+
+    html, txt, yokohama = "kasukabe-2023-01-council-tablets.html", "kasukabe-2023-01-council-tablets.txt", FILES[0]
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for name in (html, txt, yokohama):
+        shutil.copy(REPORTS / name, folder / name)
+    build_index([folder], tmp_path / "index", engine=engine)
+    reader = get_engine(engine).reader(tmp_path / "index")
+    try:
+        keys = signature(_repaired(txt)).blocking_keys()
+        similar = reader.similar_reports(keys)
+        assert [d["file"] for d in similar] == [html, txt] and all("report_json" not in d for d in similar)
+        assert Signature.decode(similar[0]["signature"]) == signature(_repaired(html))
+        assert reader.similar_reports(["nothing"]) == []
+        assert reader.copies(txt) == [html] and reader.copies(html) == [] and reader.copies(txt, 0) == []
+        assert (reader.report_count(), reader.report_count(originals=True)) == (3, 2)
+        assert [d["file"] for d in reader.report_summaries(originals=True)] == [txt, yokohama]
+        assert all("signature" not in d for d in reader.report_summaries())
+    finally:
+        reader.close()

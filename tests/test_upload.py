@@ -290,3 +290,13 @@ def test_an_upload_while_the_index_is_updated_is_kept_and_says_so(
     assert response.status_code == 503 and "ファイルは保存しました" in response.get_json()["error"]
     assert _stored(reports) == ["busy.txt"]
     assert _api(client, [(_report_bytes(reports_dir), "busy.txt")]).get_json()["files"][0]["status"] == "added"
+
+
+def test_an_uploaded_copy_says_whose_copy_it_is(client: FlaskClient, reports: Path, reports_dir: Path) -> None:
+    sjis = "tama-2023-10-kakanai-madoguchi.sjis.txt"
+    response = _api(client, [(_report_bytes(reports_dir, sjis), sjis)])
+    [file] = response.get_json()["files"]
+    assert response.status_code == 200 and (file["status"], file["copy_of"]) == ("added", TAMA)
+    assert {h["file"] for h in client.get("/api/search?q=書かない窓口&limit=100").get_json()["hits"]} == {TAMA}
+    page = _form(client, _report_bytes(reports_dir, sjis), "写し.txt", csrf=_csrf(client)).get_data(as_text=True)
+    assert f'<a href="/reports/{TAMA}">{TAMA}</a> と同じ内容のため、写しとして登録しました' in page

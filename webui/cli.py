@@ -188,12 +188,24 @@ def format_summary(data: dict[str, Any], target: Path) -> list[str]:
             f"（段落 {data['passages']} 件、{data['seconds']:.2f} 秒）"
         ),
     ]
+    lines.extend(copy_lines(data.get("copies", []), data.get("promoted", [])))
     for file, warnings in data["warnings"].items():
         lines.extend(f"警告: {file}: {w}" for w in warnings)
     lines.extend(ignored_lines(data.get("ignored", {})))
     if data["failed"]:
         lines.append(f"索引に入らなかったファイル（{len(data['failed'])} 件）:")
         lines.extend(failure_table(data["failed"]))
+    return lines
+
+
+def copy_lines(copies: list[dict[str, str]], promoted: list[str]) -> list[str]:
+    """The files stored as copies (``copy → original``) and the copies promoted to originals."""
+    lines = []
+    if copies:
+        pairs = "、".join(f"{c['file']} → {c['original']}" for c in copies)
+        lines.append(f"同じ内容のため {len(copies)} 件を写しとして登録: {pairs}")
+    if promoted:
+        lines.append(f"写しだった {len(promoted)} 件を元の報告書として索引: {'、'.join(promoted)}")
     return lines
 
 

@@ -198,6 +198,7 @@ def _describe(checked: Checked, summary: BuildSummary) -> dict[str, Any]:
     status = next((key for key in ("added", "updated", "skipped") if checked.name in getattr(summary, key)), "")
     return {
         "file": checked.name, "status": status, "title": report.title,
+        "copy_of": next((c.original for c in summary.copies if c.file == checked.name), ""),
         "visits": [v.municipality for v in report.visits],
         "qa": sum(len(v.qa) for v in report.visits),
         "passages": sum(1 for _ in report.all_passages()),
