@@ -721,7 +721,7 @@ def serve_workers(config: dict[str, str], host: str, port: int, threads: int, wo
 def export(sqlite_file: Path | None, csv_dir: Path | None, index_dir: Path | None) -> None:
     """索引の全データ（報告書・視察先・段落・質疑応答・所見・数値・取組）を表として書き出す。
 
-    表と列はREADMEの「書き出し」を参照してください。
+    表と列は README の「Export」の節を参照してください。
 
     \b
     例:
