@@ -687,7 +687,8 @@ class SearchService:
             hits = [hit for c in columns for hit in grouped.get(c.id, {"hits": []})["hits"]]
             total = sum(g["total"] for g in grouped.values())
         else:
-            run = self.search(query, section="qa", practice=practice, limit=MAX_LIMIT, exact=exact)
+            # The Q&A view has its own city boxes: a place in its query is searched as a word.
+            run = self.search(query, section="qa", practice=practice, limit=MAX_LIMIT, exact=exact, scope=False)
             hits, total, expanded = run["hits"], run["total"], run["expanded"]
             notices += run["notices"]
         sources = Sources()

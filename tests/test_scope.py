@@ -185,3 +185,10 @@ def test_cli_scoped_search(runner: Any, index_dir: Any) -> None:
         "答え: 福岡市の報告書に「kintone」の記載はありません",
         "他の自治体: 神戸市 1 件",
     ]
+
+
+def test_qa_view_searches_a_place_as_a_word(service: Any) -> None:
+    """The Q&A comparison has its own city boxes, so its query is not scoped."""
+    qa = service.compare_qa("大阪市 BYOD")
+    plain = service.search("大阪市 BYOD", section="qa", scope=False, limit=100)
+    assert qa["total"] == plain["total"] > service.search("大阪市 BYOD", section="qa", limit=100)["total"]
