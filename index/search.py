@@ -55,6 +55,8 @@ BUDGET_VARIABLE = "DXKB_QUERY_BUDGET_MS"
 DEFAULT_BUDGET_MS = 2000
 PARTIAL_NOTICE = "検索に時間がかかったため、制限時間内に見つかった分だけを表示しています"
 _EVERY = Every()
+_NOTHING = "∅"
+"""A filter value no passage holds: filters that exclude each other match nothing."""
 SYNONYM_WEIGHT = 0.6
 TYPED_WORD_WEIGHT = 0.5
 # Below this many passages holding every word, passages holding some follow them.
@@ -160,11 +162,12 @@ class Filters:
             terms["code"] = self.codes
         if self.city:
             if self.city.isdigit():
-                terms["code"] = tuple(c for c in terms.get("code", (self.city,)) if c == self.city) or ("\0",)
+                terms["code"] = tuple(c for c in terms.get("code", (self.city,)) if c == self.city) or (_NOTHING,)
             else:
                 terms["municipality"] = (self.city,)
         if self.prefecture or self.prefectures:
-            terms["prefecture"] = (self.prefecture,) if self.prefecture else self.prefectures
+            allowed = self.prefectures or (str(self.prefecture),)
+            terms["prefecture"] = tuple(p for p in allowed if p == (self.prefecture or p)) or (_NOTHING,)
         if self.year is not None:
             terms["year"] = (str(self.year),)
         if self.section:
@@ -395,7 +398,7 @@ class SearchService:
         Query words are also searched as their synonyms unless ``exact``; a
         city given by its reading (こうべ) filters on the city (神戸市).  A
         place named in the query scopes it (:mod:`index.scope`) unless
-        ``exact``, ``not scope`` or a city or prefecture filter is given.
+        ``exact`` or ``not scope``; filters narrow the scope further (facet links keep it).
         """
         notices: list[str] = []
         city = self._resolve_city(city, notices)
@@ -405,7 +408,7 @@ class SearchService:
         if len(query) > MAX_QUERY_CHARS:
             notices.append(f"検索語が長すぎるため先頭{MAX_QUERY_CHARS}文字で検索しました")
         text = query[:MAX_QUERY_CHARS]
-        found = self._scope(text, filters) if scope and not exact else None
+        found = self.scopes.find(text) if scope and not exact else None
         if found is not None:
             text = found.rest
             filters = replace(filters, codes=found.codes, prefectures=() if found.codes else found.prefectures)
@@ -418,12 +421,6 @@ class SearchService:
         result["scope"] = scope_dict(found)
         result["answer"] = self._answer(found, units, filters, result) if found else None
         return result
-
-    def _scope(self, text: str, filters: Filters) -> Scope | None:
-        """The places ``text`` names, unless a place filter is already given."""
-        if filters.city or filters.prefecture:
-            return None
-        return self.scopes.find(text)
 
     def _answer(self, scope: Scope, units: list[Unit], filters: Filters, result: dict[str, Any]) -> dict[str, Any]:
         """The plain answer of a scoped search, with where else the words appear when the scope lacks them."""

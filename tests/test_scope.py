@@ -118,11 +118,31 @@ def test_municipality_without_reports(any_service: Any) -> None:
     assert result["hits"] == []
 
 
-@pytest.mark.parametrize("kwargs", [{"exact": True}, {"scope": False}, {"city": "神戸市"}, {"prefecture": "兵庫県"}])
+@pytest.mark.parametrize("kwargs", [{"exact": True}, {"scope": False}])
 def test_scope_turned_off(any_service: Any, kwargs: dict[str, Any]) -> None:
     result = any_service.search("福岡市 kintone", **kwargs)
     assert result["scope"] is None and result["answer"] is None
     assert result["total"] > 0
+
+
+@pytest.mark.parametrize(("kwargs", "total"), [
+    ({"city": "福岡市"}, "same"), ({"city": "401307"}, "same"), ({"prefecture": "福岡県"}, "same"),
+    ({"city": "神戸市"}, 0), ({"prefecture": "兵庫県"}, 0), ({"section": "qa"}, "fewer"),
+])
+def test_filters_narrow_the_scope(service: Any, kwargs: dict[str, Any], total: Any) -> None:
+    """A facet link adds a filter to a scoped search: the scope stays and the filter narrows it."""
+    scoped = service.search("福岡市 押印")
+    narrowed = service.search("福岡市 押印", **kwargs)
+    assert narrowed["scope"]["label"] == "福岡市"
+    expected = {"same": scoped["total"], "fewer": narrowed["total"]}.get(total, total)
+    assert narrowed["total"] == expected
+    if total == "fewer":
+        assert narrowed["total"] < scoped["total"]
+
+
+def test_prefecture_filter_narrows_a_prefecture_scope(service: Any) -> None:
+    assert service.search("兵庫県 kintone", prefecture="兵庫県")["total"] == 1
+    assert service.search("兵庫県 kintone", prefecture="大阪府")["total"] == 0
 
 
 def test_place_alone_lists_its_passages(service: Any) -> None:
@@ -192,3 +212,10 @@ def test_qa_view_searches_a_place_as_a_word(service: Any) -> None:
     qa = service.compare_qa("大阪市 BYOD")
     plain = service.search("大阪市 BYOD", section="qa", scope=False, limit=100)
     assert qa["total"] == plain["total"] > service.search("大阪市 BYOD", section="qa", limit=100)["total"]
+
+
+@pytest.mark.parametrize("engine", ["service", "whoosh_service"])
+def test_a_code_filter_outside_the_scope_matches_nothing(engine: str, request: pytest.FixtureRequest) -> None:
+    svc = request.getfixturevalue(engine)
+    assert svc.search("福岡市 押印", city="281000")["total"] == 0
+    assert svc.search("兵庫県 kintone", prefecture="大阪府")["total"] == 0
