@@ -182,6 +182,7 @@ def test_search_page_shows_scope_answer_and_missing(client: Any) -> None:
     assert "福岡市の報告書に「kintone」の記載はありません" in page
     assert re.search(r'href="/search\?q=kintone&amp;city=%E7%A5%9E%E6%88%B8%E5%B8%82">神戸市 1 件</a>', page)
     assert 'href="/search?q=%E7%A6%8F%E5%B2%A1%E5%B8%82+kintone&amp;scope=0"' in page
+    assert '<a class="scope-city" href="/cities/401307">福岡市のページ</a>' in page
     some = client.get("/search?q=大阪市+BYOD+通信費").get_data(as_text=True)
     assert "含まない語: <s>通信費</s>" in some
 
