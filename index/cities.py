@@ -106,8 +106,8 @@ def _prefixed(table: MunicipalityTable, text: str) -> list[Municipality]:
 
 def _by_reading(table: MunicipalityTable, text: str) -> list[Municipality]:
     """Rows read as ``text``: municipalities before prefectures (おおさか is 大阪市 before 大阪府)."""
-    rows = [m for m in table.search(text) if m.read_as(text)]
-    return [m for m in rows if not m.is_prefecture] or rows
+    towns = [m for m, _ in table.by_reading(text)]
+    return towns or [m for m in table.search(text) if m.is_prefecture and m.read_as(text)]
 
 
 def municipality_dict(row: Municipality) -> dict[str, Any]:
