@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -27,7 +26,7 @@ from index.practices import mark_mentions
 from index.schema import practice_ids
 from index.tags import ITEM_KINDS
 from kb.errors import NotFoundError
-from kb.municipalities import Municipality, MunicipalityTable, compact
+from kb.municipalities import READING, Municipality, MunicipalityTable, compact
 from kb.taxonomy import Taxonomy
 
 VISITS_PER_PAGE = 20
@@ -49,7 +48,6 @@ CITY_FIELDS: tuple[str, ...] = (*BRIEF_FIELDS, "section")
 """What the page reads of each of the city's passages: where and when, never the text."""
 
 _TELLING_SECTIONS = ("content", "overview")
-_READING = re.compile(r"^[\u3041-\u3096\u30a1-\u30fa\u30fcA-Za-z]+$")
 
 
 def city(reader: Reader, taxonomy: Taxonomy, table: MunicipalityTable, key: str, page: int = 1,
@@ -86,7 +84,7 @@ def find_municipalities(table: MunicipalityTable, key: str) -> tuple[list[Munici
         rows, how = ([row] if row else []), "code"
     elif text:
         rows = [m for m in table.search(text) if m.name == text] or _prefixed(table, text)
-        if not rows and _READING.match(text):
+        if not rows and READING.match(text):
             rows, how = _by_reading(table, text), "reading"
     if not rows:
         raise NotFoundError(

@@ -10,16 +10,13 @@ ask for the exact words only.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from kb.municipalities import MunicipalityTable, compact
+from kb.municipalities import READING, MunicipalityTable, compact
 from kb.taxonomy import Taxonomy, alias_key
 
-# A reading typed in kana or Latin letters (no kanji): こうべ, コウベ, kobe.
-_READING = re.compile(r"^[\u3041-\u3096\u30a1-\u30fa\u30fcA-Za-z]+$")
 _MIN_READING_CHARS = 2
 
 
@@ -74,7 +71,7 @@ class Expander:
     def municipality_for_reading(self, text: str) -> str:
         """The indexed municipality whose reading is ``text`` (こうべ → 神戸市), or ""."""
         key = compact(text)
-        if len(key) < _MIN_READING_CHARS or not _READING.match(key):
+        if len(key) < _MIN_READING_CHARS or not READING.match(key):
             return ""
         indexed = self._indexed()
         for row, _ in self.table.by_reading(key):

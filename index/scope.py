@@ -15,11 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from kb.municipalities import Municipality, MunicipalityTable
+from kb.municipalities import READING, Municipality, MunicipalityTable
 
 _QUOTED = re.compile(r'"[^"]*"|“[^”]*”|「[^」]*」')
 _KANJI = re.compile(r"[\u4e00-\u9fff々〆ヶ]")
-_READING = re.compile(r"^[\u3041-\u3096\u30a1-\u30fa\u30fcA-Za-z]{2,}$")
+_MIN_READING_CHARS = 2
 
 
 @dataclass(frozen=True)
@@ -136,7 +136,7 @@ class ScopeFinder:
 
     def _by_reading(self, chunk: str) -> Place | None:
         """The municipality a whole chunk reads as (ふくおかし); without its suffix only one with reports."""
-        if not _READING.match(chunk):
+        if len(chunk) < _MIN_READING_CHARS or not READING.match(chunk):
             return None
         indexed = self._indexed()
         for row, whole in self.table.by_reading(chunk):

@@ -21,6 +21,8 @@ from kb.errors import ReportFileError
 
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "data" / "municipalities.csv"
 _SPACES = re.compile(r"[\s\u3000]+")
+READING = re.compile(r"^[\u3041-\u3096\u30a1-\u30fa\u30fcA-Za-z]+$")
+"""A name written by its reading only: hiragana, katakana or Latin letters (こうべ, コウベ, kobe)."""
 _SUFFIX_KANA = ("シ", "ク", "マチ", "チョウ", "ムラ", "ソン", "ト", "ドウ", "フ", "ケン")
 _SUFFIX_ROMAJI = ("shi", "ku", "machi", "cho", "mura", "son", "to", "do", "fu", "ken")
 _DISTRICT = re.compile(r"([\u4e00-\u9fff々ヶケ]{1,5}郡)$")
